@@ -1,0 +1,29 @@
+using System.CommandLine;
+
+namespace Hearth.Cli;
+
+/// <summary>
+/// Runs the parsed command and turns any exception that escapes it into one clear line on stderr
+/// and a named exit code, so users never see a stack trace for bad input.
+/// </summary>
+internal static class CliRunner
+{
+    public static async Task<int> RunAsync(RootCommand root, string[] args)
+    {
+        var parse = root.Parse(args);
+        try
+        {
+            return await parse.InvokeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ErrorMapping.TryMap(ex, out var code, out var message))
+        {
+            await Console.Error.WriteLineAsync("error: " + message).ConfigureAwait(false);
+            if (Environment.GetEnvironmentVariable("HEARTH_DEBUG") == "1")
+            {
+                await Console.Error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
+            }
+
+            return code;
+        }
+    }
+}
