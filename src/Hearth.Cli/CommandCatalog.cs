@@ -7,6 +7,20 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        // serve (Hearth.Server)
+
+        // run, eval, bench (Hearth.Engine)
+
+        // pull, list, show, rm, create (Hearth.Store)
+
+        // info (Hearth.Gguf)
+
+        // tokenize (Hearth.Tokenizers)
+
+        // template (Hearth.Templates)
+
+        // quantize, synth (Hearth.Numerics quantizers)
+
         yield break;
     }
 }
