@@ -19,7 +19,8 @@ internal static class CommandCatalog
 
         // template (Hearth.Templates)
 
-        // quantize, synth (Hearth.Numerics quantizers)
+        yield return Commands.QuantizeCommand.Create();
+        yield return Commands.SynthCommand.Create();
 
         yield break;
     }
