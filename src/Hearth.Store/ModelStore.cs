@@ -173,18 +173,26 @@ public sealed class ModelStore
         }
         catch
         {
-            BlobStore.TryDelete(staged.TempPath);
+            DropStaged(staged);
             throw;
         }
 
         return Commit(name, staged, summary, source, expectedSha256);
     }
 
+    /// <summary>Registers a blob that is already in the store (a re-pull of known content).</summary>
+    internal ModelEntry RegisterExistingBlob(ModelName name, string sha256, string source)
+    {
+        var path = blobs.BlobPath(sha256);
+        var staged = new StagedBlob(path, sha256, new FileInfo(path).Length, InPlace: true);
+        return Commit(name, staged, GgufSummary.Read(path), source, sha256);
+    }
+
     private ModelEntry Commit(ModelName name, StagedBlob staged, GgufSummary summary, string source, string? expectedSha256)
     {
         if (expectedSha256 is not null && !string.Equals(expectedSha256, staged.Sha256, StringComparison.OrdinalIgnoreCase))
         {
-            BlobStore.TryDelete(staged.TempPath);
+            DropStaged(staged);
             throw new ChecksumMismatchException(source, expectedSha256.ToLowerInvariant(), staged.Sha256);
         }
 
@@ -232,7 +240,15 @@ public sealed class ModelStore
         }
         finally
         {
-            BlobStore.TryDelete(staged.TempPath); // no-op once moved into place
+            DropStaged(staged); // no-op once moved into place
+        }
+    }
+
+    private static void DropStaged(StagedBlob staged)
+    {
+        if (!staged.InPlace)
+        {
+            BlobStore.TryDelete(staged.TempPath);
         }
     }
 

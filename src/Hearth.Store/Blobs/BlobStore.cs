@@ -2,8 +2,11 @@ using System.Security.Cryptography;
 
 namespace Hearth.Store.Blobs;
 
-/// <summary>A file staged next to the blobs, hashed, waiting to become <c>sha256-&lt;hex&gt;</c>.</summary>
-internal sealed record StagedBlob(string TempPath, string Sha256, long Size);
+/// <summary>
+/// A file staged next to the blobs, hashed, waiting to become <c>sha256-&lt;hex&gt;</c>; or, with
+/// <paramref name="InPlace"/>, a blob that already exists at <paramref name="TempPath"/>.
+/// </summary>
+internal sealed record StagedBlob(string TempPath, string Sha256, long Size, bool InPlace = false);
 
 /// <summary>
 /// Content-addressed model files: <c>models/blobs/sha256-&lt;hex&gt;</c>. A blob is written under a
@@ -65,6 +68,11 @@ internal sealed class BlobStore
     public string Commit(StagedBlob staged)
     {
         var target = BlobPath(staged.Sha256);
+        if (staged.InPlace)
+        {
+            return File.Exists(target) ? target : throw new FileNotFoundException($"blob {target} was removed meanwhile", target);
+        }
+
         if (File.Exists(target))
         {
             TryDelete(staged.TempPath);
