@@ -28,12 +28,9 @@ public sealed class StreamingDecoder
 
     private string Decode(ReadOnlySpan<byte> bytes, bool flush)
     {
-        var max = _decoder.GetCharCount(bytes, flush);
-        if (max == 0)
-        {
-            return string.Empty;
-        }
-
+        // Every byte must reach the decoder (it keeps an incomplete sequence as state); a partial UTF-8 sequence
+        // yields at most one replacement per byte plus the held bytes, so this bound always suffices.
+        var max = bytes.Length + 4;
         if (_chars.Length < max)
         {
             _chars = new char[Math.Max(max, _chars.Length * 2)];

@@ -1,4 +1,5 @@
 using System.Text;
+using Hearth.Gguf;
 using Hearth.Tokenizers.Bpe;
 using Hearth.Tokenizers.Spm;
 using Hearth.Tokenizers.Vocab;
@@ -71,6 +72,22 @@ public abstract class Tokenizer
     public IReadOnlySet<int> EndOfGenerationIds => _eog;
 
     public bool IsEndOfGeneration(int id) => _eog.Contains(id);
+
+    /// <summary>Builds the tokenizer described by a GGUF file's <c>tokenizer.ggml.*</c> metadata.</summary>
+    /// <exception cref="NotSupportedException">The model or pre-tokenizer is not one Hearth implements.</exception>
+    /// <exception cref="TokenizerDataException">The metadata is missing or inconsistent.</exception>
+    public static Tokenizer FromGguf(GgufMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        return FromData(VocabularyData.Read(key => GgufValues.Get(metadata, key)));
+    }
+
+    /// <summary>Opens a GGUF file (a vocabulary-only file or a whole model) and builds its tokenizer.</summary>
+    public static Tokenizer FromGgufFile(string path)
+    {
+        using var file = GgufFile.Open(path);
+        return FromGguf(file.Metadata);
+    }
 
     internal static Tokenizer FromData(VocabularyData data) => data.Model switch
     {

@@ -8,7 +8,7 @@ internal static class VocabFiles
 {
     private static readonly ConcurrentDictionary<string, Tokenizer> Loaded = new();
 
-    public static Tokenizer Get(string name) => Loaded.GetOrAdd(name, n => TestGgufReader.Load(PathOf(n)));
+    public static Tokenizer Get(string name) => Loaded.GetOrAdd(name, n => Tokenizer.FromGgufFile(PathOf(n)));
 
     public static string PathOf(string name) =>
         name.StartsWith("vocab-", StringComparison.Ordinal) ? SharedData.ReferenceModel(name + ".gguf") : SharedData.Path("tokenizer", "ggml-vocab-" + name + ".gguf");
