@@ -14,7 +14,6 @@ public sealed class ModelQuantizerTests : IDisposable
     [InlineData("llama-spm", "Q8_0", true, "q8_0")]
     [InlineData("llama-spm", "Q4_0", true, "q4_0")]
     [InlineData("llama-spm", "Q4_K_M", false, "q4_k_m")]
-    [InlineData("qwen2-bpe", "Q4_K_M", false, "q4_k_m")]
     [InlineData("llama-spm", "BF16", false, "bf16")]
     public void Quantized_file_equals_the_reference_file(string family, string type, bool pure, string referenceName)
     {
