@@ -69,22 +69,3 @@ public sealed class ContextLengthExceededException : ArgumentException
     public int RequiredLength { get; }
     public int ContextLength { get; }
 }
-
-/// <summary>
-/// The forward pass produced NaN or infinite logits (a broken model file or an arithmetic bug);
-/// they are reported instead of being sampled.
-/// </summary>
-public sealed class NonFiniteLogitsException : ArithmeticException
-{
-    public NonFiniteLogitsException(int batchIndex, int position, int slot)
-        : base($"The model produced NaN or infinite logits (batch entry {batchIndex}, position {position}, slot {slot}).")
-    {
-        BatchIndex = batchIndex;
-        Position = position;
-        Slot = slot;
-    }
-
-    public int BatchIndex { get; }
-    public int Position { get; }
-    public int Slot { get; }
-}

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using Hearth.Engine.Architectures;
 using Hearth.Engine.Execution;
+using Hearth.Engine.Sampling;
 using Hearth.Engine.Weights;
 using Hearth.Gguf;
 
@@ -179,7 +180,7 @@ public sealed unsafe class Model : IDisposable
         var norm = TensorPrimitives.Norm(result);
         if (!float.IsFinite(norm))
         {
-            throw new NonFiniteLogitsException(0, 0, 0);
+            throw new NonFiniteLogitsException(0, norm);
         }
 
         if (norm > 0)
@@ -270,11 +271,12 @@ public sealed unsafe class Model : IDisposable
                 continue;
             }
 
-            foreach (var v in logits.Slice(row++ * Info.VocabSize, Info.VocabSize))
+            var values = logits.Slice(row++ * Info.VocabSize, Info.VocabSize);
+            for (var id = 0; id < values.Length; id++)
             {
-                if (!float.IsFinite(v))
+                if (!float.IsFinite(values[id]))
                 {
-                    throw new NonFiniteLogitsException(i, batch[i].Position, batch[i].Slot);
+                    throw new NonFiniteLogitsException(id, values[id]);
                 }
             }
         }

@@ -6,14 +6,18 @@ namespace Hearth.Engine.Execution;
 /// <summary>
 /// A persistent pool: Threads - 1 dedicated threads plus the caller split each job's items through
 /// an atomic counter (dynamic hand-out copes with cores shared with other processes). Between jobs
-/// workers spin for <see cref="SpinTicks"/> (a forward pass dispatches a job every few microseconds,
+/// workers spin for <see cref="DefaultSpin"/> (a forward pass dispatches a job every few microseconds,
 /// far cheaper than waking a sleeping thread), then sleep on a monitor until the next job.
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
-    // ~200 µs of spinning: longer than the gap between two matmuls of one forward pass, short
-    // enough that an idle model gives its cores back almost at once.
-    private static readonly long SpinTicks = Stopwatch.Frequency / 5000;
+    /// <summary>
+    /// Default spin before sleeping, ~200 µs: longer than the gap between two matmuls of one forward
+    /// pass, short enough that an idle model gives its cores back almost at once.
+    /// </summary>
+    public static readonly TimeSpan DefaultSpin = TimeSpan.FromMicroseconds(200);
+
+    private readonly long _spinTicks;
 
     private readonly Thread[] _workers;
     private readonly object _gate = new();
@@ -26,10 +30,11 @@ internal sealed class WorkerPool : IDisposable
     private volatile bool _disposed;
     private Exception? _failure;
 
-    public WorkerPool(int threads)
+    public WorkerPool(int threads, TimeSpan? spin = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         Threads = threads;
+        _spinTicks = (long)((spin ?? DefaultSpin).TotalSeconds * Stopwatch.Frequency);
         _workers = new Thread[threads - 1];
         for (var i = 0; i < _workers.Length; i++)
         {
@@ -118,7 +123,7 @@ internal sealed class WorkerPool : IDisposable
             var start = Stopwatch.GetTimestamp();
             while (Volatile.Read(ref _generation) == seen && !_disposed)
             {
-                if (Stopwatch.GetTimestamp() - start > SpinTicks)
+                if (Stopwatch.GetTimestamp() - start >= _spinTicks)
                 {
                     lock (_gate)
                     {
