@@ -13,7 +13,7 @@ internal static class CommandCatalog
 
         // pull, list, show, rm, create (Hearth.Store)
 
-        // info (Hearth.Gguf)
+        yield return Commands.InfoCommand.Create();
 
         // tokenize (Hearth.Tokenizers)
 
