@@ -4,6 +4,8 @@ using Hearth.Engine.Execution;
 using Hearth.Engine.Sampling;
 using Hearth.Engine.Weights;
 using Hearth.Gguf;
+using Hearth.Templates;
+using Hearth.Tokenizers;
 
 namespace Hearth.Engine;
 
@@ -21,6 +23,8 @@ public sealed unsafe class Model : IDisposable
     private readonly WorkerPool _pool;
     private readonly ForwardPass _pass;
     private readonly Lock _sync = new();
+    private readonly Lazy<Tokenizer> _tokenizer;
+    private readonly Lazy<ChatTemplate> _template;
     private bool _disposed;
 
     private Model(GgufFile file, IArchitecture architecture, HyperParameters hp, TransformerWeights weights, ModelInfo info, int threads)
@@ -32,9 +36,18 @@ public sealed unsafe class Model : IDisposable
         Info = info;
         _pool = new WorkerPool(threads);
         _pass = new ForwardPass(hp, architecture.RopeMode, _pool);
+        _tokenizer = new Lazy<Tokenizer>(() => Tokenizer.FromGguf(file.Metadata));
+        _template = new Lazy<ChatTemplate>(() =>
+            file.Metadata.GetStringOrDefault("tokenizer.chat_template", null) is { Length: > 0 } source ? ChatTemplate.Parse(source) : ChatTemplate.Default);
     }
 
     public ModelInfo Info { get; }
+
+    /// <summary>The model's tokenizer, built from the file's vocabulary on first use (NotSupportedException for unknown tokenizer models).</summary>
+    public Tokenizer Tokenizer => _tokenizer.Value;
+
+    /// <summary>The file's chat template (tokenizer.chat_template), or <see cref="ChatTemplate.Default"/> when it has none; parsed on first use.</summary>
+    public ChatTemplate Template => _template.Value;
 
     /// <summary>The GGUF metadata (tokenizer, template and other keys).</summary>
     public GgufMetadata Metadata => _file.Metadata;
