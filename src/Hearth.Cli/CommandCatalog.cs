@@ -9,7 +9,7 @@ internal static class CommandCatalog
     {
         // serve (Hearth.Server)
 
-        // run, eval, bench (Hearth.Engine)
+        yield return Commands.RunCommand.Create();
         yield return Commands.EvalCommand.Create();
         yield return Commands.BenchCommand.Create();
 
@@ -19,7 +19,7 @@ internal static class CommandCatalog
         yield return Commands.RmCommand.Create();
         yield return Commands.CreateCommand.Create();
 
-        // info (Hearth.Gguf)
+        yield return Commands.InfoCommand.Create();
 
         // tokenize (Hearth.Tokenizers)
 

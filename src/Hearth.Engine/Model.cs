@@ -37,20 +37,25 @@ public sealed unsafe class Model : IDisposable
         _pool = new WorkerPool(threads);
         _pass = new ForwardPass(hp, architecture.RopeMode, _pool);
         _tokenizer = new Lazy<Tokenizer>(() => Tokenizer.FromGguf(file.Metadata));
-        _template = new Lazy<ChatTemplate>(() =>
-            file.Metadata.GetStringOrDefault("tokenizer.chat_template", null) is { Length: > 0 } source ? ChatTemplate.Parse(source) : ChatTemplate.Default);
+        _template = new Lazy<ChatTemplate>(() => file.Metadata.GetStringOrDefault("tokenizer.chat_template", null) is { Length: > 0 } source
+            ? ChatTemplate.Parse(source)
+            : ChatTemplate.Default);
     }
 
     public ModelInfo Info { get; }
 
-    /// <summary>The model's tokenizer, built from the file's vocabulary on first use (NotSupportedException for unknown tokenizer models).</summary>
-    public Tokenizer Tokenizer => _tokenizer.Value;
-
-    /// <summary>The file's chat template (tokenizer.chat_template), or <see cref="ChatTemplate.Default"/> when it has none; parsed on first use.</summary>
-    public ChatTemplate Template => _template.Value;
-
     /// <summary>The GGUF metadata (tokenizer, template and other keys).</summary>
     public GgufMetadata Metadata => _file.Metadata;
+
+    /// <summary>The tokenizer described by the file's tokenizer.ggml.* keys (built on first use).</summary>
+    public Tokenizer Tokenizer => _tokenizer.Value;
+
+    /// <summary>
+    /// The file's chat template (tokenizer.chat_template), or <see cref="ChatTemplate.Default"/> (ChatML)
+    /// when it has none. A template that does not parse throws TemplateSyntaxException on first use,
+    /// so a broken template is reported instead of silently replaced.
+    /// </summary>
+    public ChatTemplate Template => _template.Value;
 
     /// <summary>Threads each forward pass uses.</summary>
     public int Threads => _pool.Threads;
