@@ -18,6 +18,7 @@ internal static class CommandCatalog
         // tokenize (Hearth.Tokenizers)
 
         // template (Hearth.Templates)
+        yield return Commands.TemplateCommand.Create();
 
         // quantize, synth (Hearth.Numerics quantizers)
 
