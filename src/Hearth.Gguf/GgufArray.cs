@@ -35,6 +35,16 @@ public sealed class GgufArray
 
     internal Array Items => _items;
 
+    /// <summary>The first <paramref name="count"/> elements as a new array of the same type.</summary>
+    public GgufArray Take(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        count = Math.Min(count, Count);
+        var items = Array.CreateInstance(_items.GetType().GetElementType()!, count);
+        Array.Copy(_items, items, count);
+        return new GgufArray(ElementType, items);
+    }
+
     public override string ToString() => $"[{ElementType.ToString().ToLowerInvariant()} x {Count}]";
 
     internal static GgufValueType ElementTypeOf(Type t) =>

@@ -112,7 +112,7 @@ internal static class GgufParser
         for (var i = 0; i < count; i++)
         {
             var at = r.Position;
-            var key = r.ReadString($"metadata key #{i}");
+            var key = r.ReadString("metadata key #", i);
             var typeAt = r.Position;
             var type = ReadValueType(ref r, $"type of '{key}'", typeAt);
             var value = ReadValue(ref r, type, key, 0);
@@ -220,7 +220,7 @@ internal static class GgufParser
         var result = new string[n];
         for (var i = 0; i < n; i++)
         {
-            result[i] = r.ReadString($"'{key}'[{i}]");
+            result[i] = r.ReadString(key, i);
         }
 
         return result;
@@ -265,7 +265,7 @@ internal static class GgufParser
         for (var i = 0; i < count; i++)
         {
             var at = r.Position;
-            var name = r.ReadString($"name of tensor #{i}");
+            var name = r.ReadString("name of tensor #", i);
             if (System.Text.Encoding.UTF8.GetByteCount(name) > MaxTensorNameBytes)
             {
                 throw r.Error($"tensor name '{name}' is longer than {MaxTensorNameBytes} bytes", at);

@@ -53,22 +53,35 @@ internal unsafe struct GgufSpanReader
     public long ReadI64(string what) => BinaryPrimitives.ReadInt64LittleEndian(Take(8, what));
 
     /// <summary>A GGUF string: u64 byte length, then UTF-8 bytes (not NUL-terminated).</summary>
-    public string ReadString(string what)
+    /// <param name="what">Names the string in errors; with <paramref name="index"/> >= 0 it is an array element.</param>
+    /// <remarks>The description is only formatted on error: this runs once per vocabulary token.</remarks>
+    public string ReadString(string what, int index = -1)
     {
         var start = Position;
-        var length = ReadU64(what + " length");
+        if (Remaining < 8)
+        {
+            throw Error($"{Describe(what, index)} length needs 8 bytes but only {Remaining} remain (file is {_length} bytes)");
+        }
+
+        var length = BinaryPrimitives.ReadUInt64LittleEndian(new ReadOnlySpan<byte>(_data + Position, 8));
+        Position += 8;
         if (length > (ulong)Remaining)
         {
-            throw Error($"{what} length {length} runs past the end of the file ({Remaining} bytes remain)", start);
+            throw Error($"{Describe(what, index)} length {length} runs past the end of the file ({Remaining} bytes remain)", start);
         }
 
         if (length > int.MaxValue)
         {
-            throw Error($"{what} length {length} is larger than 2 GiB", start);
+            throw Error($"{Describe(what, index)} length {length} is larger than 2 GiB", start);
         }
 
-        return Encoding.UTF8.GetString(Take((int)length, what));
+        var s = Encoding.UTF8.GetString(_data + Position, (int)length);
+        Position += (long)length;
+        return s;
     }
+
+    private static string Describe(string what, int index) =>
+        index < 0 ? what : what.EndsWith('#') ? what + index.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{what}[{index}]";
 
     public ReadOnlySpan<byte> Take(int count, string what)
     {

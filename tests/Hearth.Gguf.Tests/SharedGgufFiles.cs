@@ -11,10 +11,20 @@ internal static class SharedGgufFiles
             .Order(StringComparer.Ordinal)
             .ToArray();
 
-    public static TheoryData<string> Names()
+    public static TheoryData<string> Names() => NamesOf(All);
+
+    /// <summary>Only the files under models/ (written by a current reference writer).</summary>
+    public static TheoryData<string> ModelNames() =>
+        NamesOf(All.Where(f => Path.GetRelativePath(SharedData.Dir, f).StartsWith("models", StringComparison.Ordinal)));
+
+    /// <summary>Only the vocabulary files under tokenizer/ (written by an older reference writer).</summary>
+    public static TheoryData<string> TokenizerNames() =>
+        NamesOf(All.Where(f => Path.GetRelativePath(SharedData.Dir, f).StartsWith("tokenizer", StringComparison.Ordinal)));
+
+    private static TheoryData<string> NamesOf(IEnumerable<string> files)
     {
         var data = new TheoryData<string>();
-        foreach (var f in All)
+        foreach (var f in files)
         {
             data.Add(Path.GetRelativePath(SharedData.Dir, f));
         }
