@@ -11,13 +11,16 @@ internal static class CommandCatalog
 
         // run, eval, bench (Hearth.Engine)
 
-        // pull, list, show, rm, create (Hearth.Store)
+        yield return Commands.PullCommand.Create();
+        yield return Commands.ListCommand.Create();
+        yield return Commands.ShowCommand.Create();
+        yield return Commands.RmCommand.Create();
+        yield return Commands.CreateCommand.Create();
 
         // info (Hearth.Gguf)
 
         // tokenize (Hearth.Tokenizers)
 
-        // template (Hearth.Templates)
         yield return Commands.TemplateCommand.Create();
 
         // quantize, synth (Hearth.Numerics quantizers)

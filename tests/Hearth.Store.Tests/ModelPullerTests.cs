@@ -174,6 +174,7 @@ public sealed class ModelPullerTests : IAsyncLifetime, IDisposable
         Assert.Equal(HttpStatusCode.NotFound, ex.StatusCode);
         Assert.Contains("404", ex.Message, StringComparison.Ordinal);
         AssertNothingStored();
+        Assert.Empty(Directory.GetFiles(store.PartialDirectory)); // no empty .partial left behind
     }
 
     [Fact]

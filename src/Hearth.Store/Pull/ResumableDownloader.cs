@@ -30,6 +30,32 @@ internal sealed class ResumableDownloader(HttpClient http, PullOptions options, 
             throw new IOException($"another pull is writing {partialPath}; wait for it to finish", ex);
         }
 
+        try
+        {
+            return await DownloadIntoAsync(file, url, expectedSize, digest, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch when (EmptyFile(partialPath))
+        {
+            BlobStore.TryDelete(partialPath); // nothing to resume: leave no empty .partial behind
+            throw;
+        }
+    }
+
+    private static bool EmptyFile(string path)
+    {
+        try
+        {
+            return new FileInfo(path) is { Exists: true, Length: 0 };
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<StagedBlob> DownloadIntoAsync(FileStream file, Uri url, long? expectedSize, string? digest,
+        IProgress<PullProgress>? progress, CancellationToken cancellationToken)
+    {
         await using (file.ConfigureAwait(false))
         {
             var existing = file.Length;
