@@ -23,7 +23,8 @@ internal static class CommandCatalog
 
         yield return Commands.TemplateCommand.Create();
 
-        // quantize, synth (Hearth.Numerics quantizers)
+        yield return Commands.QuantizeCommand.Create();
+        yield return Commands.SynthCommand.Create();
 
         yield break;
     }
