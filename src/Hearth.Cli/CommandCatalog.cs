@@ -17,7 +17,7 @@ internal static class CommandCatalog
         yield return Commands.RmCommand.Create();
         yield return Commands.CreateCommand.Create();
 
-        // info (Hearth.Gguf)
+        yield return Commands.InfoCommand.Create();
 
         // tokenize (Hearth.Tokenizers)
 
