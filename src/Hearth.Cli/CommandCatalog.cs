@@ -9,7 +9,9 @@ internal static class CommandCatalog
     {
         // serve (Hearth.Server)
 
-        // run, eval, bench (Hearth.Engine)
+        yield return Commands.RunCommand.Create();
+
+        // eval, bench (Hearth.Engine)
 
         yield return Commands.PullCommand.Create();
         yield return Commands.ListCommand.Create();
