@@ -7,7 +7,7 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
-        // serve (Hearth.Server)
+        yield return Commands.ServeCommand.Create();
 
         // run, eval, bench (Hearth.Engine)
 

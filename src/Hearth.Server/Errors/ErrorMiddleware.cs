@@ -12,9 +12,13 @@ namespace Hearth.Server.Errors;
 /// </summary>
 internal sealed partial class ErrorMiddleware(RequestDelegate next, ServerMetrics metrics, ILogger<ErrorMiddleware> logger)
 {
+    /// <summary>nginx's "client closed request": counted in metrics, never sent (the client is gone).</summary>
+    public const int ClientClosedRequest = 499;
+
     public async Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        int? status = null;
         try
         {
             await next(context).ConfigureAwait(false);
@@ -22,7 +26,7 @@ internal sealed partial class ErrorMiddleware(RequestDelegate next, ServerMetric
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             LogClientGone(logger, context.Request.Path);
-            context.Response.StatusCode = 499; // nginx's "client closed request", for the metrics only
+            status = ClientClosedRequest;
         }
 #pragma warning disable CA1031 // every failure becomes an error response; the server keeps serving
         catch (Exception ex)
@@ -42,11 +46,15 @@ internal sealed partial class ErrorMiddleware(RequestDelegate next, ServerMetric
             {
                 await ErrorWriter.WriteAsync(context, error).ConfigureAwait(false);
             }
+            else
+            {
+                status = context.RequestAborted.IsCancellationRequested ? ClientClosedRequest : error.Status;
+            }
         }
         finally
         {
             var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
-            metrics.RecordRequest(route, context.Response.StatusCode);
+            metrics.RecordRequest(route, status ?? context.Response.StatusCode);
         }
     }
 
