@@ -1,0 +1,85 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Hearth.Gguf;
+using Hearth.Numerics.Simd;
+
+namespace Hearth.Numerics.Formats;
+
+/// <summary>BF16 weights: 2 bytes per element, the upper half of an f32. Activations are rounded to BF16
+/// and the products summed in f32 (ggml vec_dot_bf16).</summary>
+internal sealed class BF16Kernel() : WeightKernel(GgmlType.BF16, ActivationFormat.BF16)
+{
+    internal override unsafe void DequantizeCore(byte* w, float* dst, int n)
+    {
+        var h = (ushort*)w;
+        for (var i = 0; i < n; i++)
+        {
+            dst[i] = Fp16.BFloatToFloat(h[i]);
+        }
+    }
+
+    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) => path switch
+    {
+        KernelPath.Avx2 when Avx2.IsSupported && Fma.IsSupported => DotAvx2((ushort*)w, (ushort*)a, n),
+        KernelPath.Vector128 or KernelPath.Avx2 when Vector128.IsHardwareAccelerated => DotVector128((ushort*)w, (ushort*)a, n),
+        _ => DotScalar((ushort*)w, (ushort*)a, n),
+    };
+
+    internal static unsafe float DotScalar(ushort* x, ushort* y, int n)
+    {
+        var sum = 0f;
+        for (var i = 0; i < n; i++)
+        {
+            sum += Fp16.BFloatToFloat(x[i]) * Fp16.BFloatToFloat(y[i]);
+        }
+
+        return sum;
+    }
+
+    internal static unsafe float DotAvx2(ushort* x, ushort* y, int n)
+    {
+        var acc0 = Vector256<float>.Zero;
+        var acc1 = Vector256<float>.Zero;
+        var i = 0;
+        for (; i + 16 <= n; i += 16)
+        {
+            acc0 = Fma.MultiplyAdd(Avx2Ops.BFloatToFloat(Sse2.LoadVector128(x + i)), Avx2Ops.BFloatToFloat(Sse2.LoadVector128(y + i)), acc0);
+            acc1 = Fma.MultiplyAdd(Avx2Ops.BFloatToFloat(Sse2.LoadVector128(x + i + 8)), Avx2Ops.BFloatToFloat(Sse2.LoadVector128(y + i + 8)), acc1);
+        }
+
+        for (; i + 8 <= n; i += 8)
+        {
+            acc0 = Fma.MultiplyAdd(Avx2Ops.BFloatToFloat(Sse2.LoadVector128(x + i)), Avx2Ops.BFloatToFloat(Sse2.LoadVector128(y + i)), acc0);
+        }
+
+        var sum = Avx2Ops.Sum(acc0 + acc1);
+        for (; i < n; i++)
+        {
+            sum += Fp16.BFloatToFloat(x[i]) * Fp16.BFloatToFloat(y[i]);
+        }
+
+        return sum;
+    }
+
+    internal static unsafe float DotVector128(ushort* x, ushort* y, int n)
+    {
+        var acc0 = Vector128<float>.Zero;
+        var acc1 = Vector128<float>.Zero;
+        var i = 0;
+        for (; i + 8 <= n; i += 8)
+        {
+            var xv = Vector128.Load(x + i);
+            var yv = Vector128.Load(y + i);
+            acc0 += (Vector128.WidenLower(xv) << 16).AsSingle() * (Vector128.WidenLower(yv) << 16).AsSingle();
+            acc1 += (Vector128.WidenUpper(xv) << 16).AsSingle() * (Vector128.WidenUpper(yv) << 16).AsSingle();
+        }
+
+        var sum = Vector128.Sum(acc0 + acc1);
+        for (; i < n; i++)
+        {
+            sum += Fp16.BFloatToFloat(x[i]) * Fp16.BFloatToFloat(y[i]);
+        }
+
+        return sum;
+    }
+}

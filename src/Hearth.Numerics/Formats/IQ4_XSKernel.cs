@@ -1,0 +1,80 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Hearth.Gguf;
+using Hearth.Numerics.Simd;
+
+namespace Hearth.Numerics.Formats;
+
+/// <summary>
+/// IQ4_XS (ggml-common.h block_iq4_xs, 136 bytes per 256 weights):
+/// <c>@0 ggml_half d; @2 uint16 scales_h; @4 uint8 scales_l[4]; @8 uint8 qs[128]</c>. Sub-block s (32 weights):
+/// ls = ((scales_l[s/2] &gt;&gt; 4(s%2)) &amp; 0xF) | (((scales_h &gt;&gt; 2s) &amp; 3) &lt;&lt; 4); nibbles of qs[16s..16s+15]
+/// (low first) index kvalues_iq4nl; weight = d * (ls - 32) * K[nibble]. Activations: Q8_K.
+/// </summary>
+internal sealed class IQ4_XSKernel() : WeightKernel(GgmlType.IQ4_XS, ActivationFormat.Q8_K)
+{
+    internal override unsafe void DequantizeCore(byte* w, float* dst, int n) => SuperBlock.Dequantize<Block>(w, dst, n);
+
+    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) =>
+        path == KernelPath.Avx2 && Avx2Ops.IsSupported ? SuperBlock.DotAvx2<Block>(w, a, n) : SuperBlock.DotScalar<Block>(w, a, n);
+
+    internal override unsafe void MatMulCore(KernelPath path, byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
+    {
+        if (path == KernelPath.Avx2 && Avx2Ops.IsSupported)
+        {
+            SuperBlock.MatMulAvx2<Block>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
+        }
+        else
+        {
+            base.MatMulCore(path, w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe int SubScale(byte* block, int s)
+    {
+        var high = Unsafe.ReadUnaligned<ushort>(block + 2);
+        return (((block[4 + s / 2] >> (4 * (s % 2))) & 0x0F) | (((high >> (2 * s)) & 3) << 4)) - 32;
+    }
+
+    internal struct Block : ISuperBlock
+    {
+        public static int Bytes => 136;
+
+        public static bool Signed => true;
+
+        public static unsafe void Decode(byte* block, int* q, int* scales, int* mins, out float d, out float dmin)
+        {
+            d = Fp16.Read(block);
+            dmin = 0f;
+            var values = IQ4_NLKernel.Values;
+            for (var s = 0; s < 8; s++)
+            {
+                scales[2 * s] = scales[2 * s + 1] = SubScale(block, s);
+                mins[2 * s] = mins[2 * s + 1] = 0;
+                var qs = block + 8 + 16 * s;
+                for (var l = 0; l < 16; l++)
+                {
+                    q[32 * s + l] = values[qs[l] & 0x0F];
+                    q[32 * s + l + 16] = values[qs[l] >> 4];
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void PrepareAvx2(byte* block, int* scalePairs, short* mins, out float d, out float dmin)
+        {
+            d = Fp16.Read(block);
+            dmin = 0f;
+            for (var s = 0; s < 8; s++)
+            {
+                scalePairs[2 * s] = scalePairs[2 * s + 1] = SuperBlock.Pair(SubScale(block, s));
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe Vector256<byte> DecodeAvx2(byte* block, int j) =>
+            Avx2.Shuffle(IQ4_NLKernel.TableAvx2(), Avx2Ops.Nibbles32(block + 8 + 16 * j).AsSByte()).AsByte();
+    }
+}

@@ -1,0 +1,50 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Hearth.Gguf;
+using Hearth.Numerics.Simd;
+
+namespace Hearth.Numerics.Formats;
+
+/// <summary>
+/// Q4_0 (ggml-common.h block_q4_0, 18 bytes per 32 weights):
+/// <c>@0 ggml_half d; @2 uint8 qs[16]</c>. Weight j (0..15) = d * ((qs[j] &amp; 0xF) - 8),
+/// weight j + 16 = d * ((qs[j] &gt;&gt; 4) - 8). Activations: Q8_0.
+/// </summary>
+internal sealed class Q4_0Kernel() : WeightKernel(GgmlType.Q4_0, ActivationFormat.Q8_0)
+{
+    internal override unsafe void DequantizeCore(byte* w, float* dst, int n) => Block32.DequantizeSigned<Block>(w, dst, n);
+
+    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) =>
+        path == KernelPath.Avx2 && Avx2Ops.IsSupported ? Block32.DotAvx2<Block>(w, a, n) : Block32.DotScalar<Block>(w, a, n);
+
+    internal override unsafe void MatMulCore(KernelPath path, byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
+    {
+        if (path == KernelPath.Avx2 && Avx2Ops.IsSupported)
+        {
+            Block32.MatMulAvx2<Block>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
+        }
+        else
+        {
+            base.MatMulCore(path, w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
+        }
+    }
+
+    internal struct Block : ISignedBlock32
+    {
+        public static int Bytes => 18;
+
+        public static unsafe void Decode(byte* block, sbyte* values)
+        {
+            var qs = block + 2;
+            for (var j = 0; j < 16; j++)
+            {
+                values[j] = (sbyte)((qs[j] & 0x0F) - 8);
+                values[j + 16] = (sbyte)((qs[j] >> 4) - 8);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe Vector256<sbyte> DecodeAvx2(byte* block) =>
+            (Avx2Ops.Nibbles32(block + 2) - Vector256.Create((byte)8)).AsSByte();
+    }
+}

@@ -1,0 +1,94 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Hearth.Gguf;
+using Hearth.Numerics.Simd;
+
+namespace Hearth.Numerics.Formats;
+
+/// <summary>
+/// Q4_K (ggml-common.h block_q4_K, 144 bytes per 256 weights):
+/// <c>@0 ggml_half d; @2 ggml_half dmin; @4 uint8 scales[12] (8 x 6-bit scale + 8 x 6-bit min, packed
+/// as get_scale_min_k4); @16 uint8 qs[128]</c>. Sub-block s (32 weights) uses qs[32*(s/2) ..] low nibbles for
+/// even s, high nibbles for odd s: weight = d * sc[s] * q - dmin * m[s]. Activations: Q8_K.
+/// </summary>
+internal sealed class Q4_KKernel() : WeightKernel(GgmlType.Q4_K, ActivationFormat.Q8_K)
+{
+    internal override unsafe void DequantizeCore(byte* w, float* dst, int n) => SuperBlock.Dequantize<Block>(w, dst, n);
+
+    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) =>
+        path == KernelPath.Avx2 && Avx2Ops.IsSupported ? SuperBlock.DotAvx2<Block>(w, a, n) : SuperBlock.DotScalar<Block>(w, a, n);
+
+    internal override unsafe void MatMulCore(KernelPath path, byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
+    {
+        if (path == KernelPath.Avx2 && Avx2Ops.IsSupported)
+        {
+            SuperBlock.MatMulAvx2<Block>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
+        }
+        else
+        {
+            base.MatMulCore(path, w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
+        }
+    }
+
+    /// <summary>get_scale_min_k4 (ggml-quants.c): 6-bit scale and min of sub-block j from the 12 packed bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void ScaleMin(int j, byte* q, out int scale, out int min)
+    {
+        if (j < 4)
+        {
+            scale = q[j] & 63;
+            min = q[j + 4] & 63;
+        }
+        else
+        {
+            scale = (q[j + 4] & 0x0F) | ((q[j - 4] >> 6) << 4);
+            min = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
+        }
+    }
+
+    internal struct Block : ISuperBlock
+    {
+        public static int Bytes => 144;
+
+        public static bool Signed => false;
+
+        public static unsafe void Decode(byte* block, int* q, int* scales, int* mins, out float d, out float dmin)
+        {
+            d = Fp16.Read(block);
+            dmin = Fp16.Read(block + 2);
+            var qs = block + 16;
+            for (var s = 0; s < 8; s++)
+            {
+                ScaleMin(s, block + 4, out var sc, out var m);
+                scales[2 * s] = scales[2 * s + 1] = sc;
+                mins[2 * s] = mins[2 * s + 1] = m;
+                var src = qs + 32 * (s / 2);
+                for (var l = 0; l < 32; l++)
+                {
+                    q[32 * s + l] = (s & 1) == 0 ? src[l] & 0x0F : src[l] >> 4;
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void PrepareAvx2(byte* block, int* scalePairs, short* mins, out float d, out float dmin)
+        {
+            d = Fp16.Read(block);
+            dmin = Fp16.Read(block + 2);
+            for (var s = 0; s < 8; s++)
+            {
+                ScaleMin(s, block + 4, out var sc, out var m);
+                scalePairs[2 * s] = scalePairs[2 * s + 1] = SuperBlock.Pair(sc);
+                mins[2 * s] = mins[2 * s + 1] = (short)m;
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe Vector256<byte> DecodeAvx2(byte* block, int j)
+        {
+            var bits = Avx.LoadVector256(block + 16 + 32 * (j >> 1));
+            return Vector256.ShiftRightLogical(bits.AsUInt16(), (4 * (j & 1))).AsByte() & Vector256.Create((byte)0x0F);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Hearth.Gguf;
+using Hearth.Numerics.Simd;
+
+namespace Hearth.Numerics.Formats;
+
+/// <summary>
+/// Q5_1 (ggml-common.h block_q5_1, 24 bytes per 32 weights):
+/// <c>@0 ggml_half d; @2 ggml_half m; @4 uint8 qh[4]; @8 uint8 qs[16]</c>. Weight j (0..15) =
+/// d * ((qs[j] &amp; 0xF) | bit j &lt;&lt; 4) + m; weight j + 16 uses qs[j] &gt;&gt; 4 and bit j + 16. Activations: Q8_1.
+/// </summary>
+internal sealed class Q5_1Kernel() : WeightKernel(GgmlType.Q5_1, ActivationFormat.Q8_1)
+{
+    internal override unsafe void DequantizeCore(byte* w, float* dst, int n) => Block32.DequantizeUnsigned<Block>(w, dst, n);
+
+    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) =>
+        path == KernelPath.Avx2 && Avx2Ops.IsSupported ? Block32.DotAvx2U<Block>(w, a, n) : Block32.DotScalarU<Block>(w, a, n);
+
+    internal override unsafe void MatMulCore(KernelPath path, byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
+    {
+        if (path == KernelPath.Avx2 && Avx2Ops.IsSupported)
+        {
+            Block32.MatMulAvx2U<Block>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
+        }
+        else
+        {
+            base.MatMulCore(path, w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
+        }
+    }
+
+    internal struct Block : IUnsignedBlock32
+    {
+        public static int Bytes => 24;
+
+        public static unsafe void Decode(byte* block, byte* values)
+        {
+            var qh = Unsafe.ReadUnaligned<uint>(block + 4);
+            var qs = block + 8;
+            for (var j = 0; j < 16; j++)
+            {
+                values[j] = (byte)((qs[j] & 0x0F) | (int)(((qh >> j) & 1) << 4));
+                values[j + 16] = (byte)((qs[j] >> 4) | (int)(((qh >> (j + 16)) & 1) << 4));
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe Vector256<byte> DecodeAvx2(byte* block) =>
+            Avx2Ops.Nibbles32(block + 8) | (Avx2Ops.BitsToBytes(Unsafe.ReadUnaligned<uint>(block + 4)) & Vector256.Create((byte)0x10));
+    }
+}

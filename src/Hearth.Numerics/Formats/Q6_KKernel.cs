@@ -1,0 +1,83 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Hearth.Gguf;
+using Hearth.Numerics.Simd;
+
+namespace Hearth.Numerics.Formats;
+
+/// <summary>
+/// Q6_K (ggml-common.h block_q6_K, 210 bytes per 256 weights):
+/// <c>@0 uint8 ql[128]; @128 uint8 qh[64]; @192 int8 scales[16]; @208 ggml_half d</c>.
+/// Weight e (half h = e/128, k = (e%128)/32, l = e%32): low 4 bits from ql[64h + 32(k&amp;1) + l] (low nibble
+/// for k &lt; 2, high for k &gt;= 2), high 2 bits = (qh[32h + l] &gt;&gt; 2k) &amp; 3; weight = d * scales[e/16] * (q - 32).
+/// Activations: Q8_K.
+/// </summary>
+internal sealed class Q6_KKernel() : WeightKernel(GgmlType.Q6_K, ActivationFormat.Q8_K)
+{
+    internal override unsafe void DequantizeCore(byte* w, float* dst, int n) => SuperBlock.Dequantize<Block>(w, dst, n);
+
+    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) =>
+        path == KernelPath.Avx2 && Avx2Ops.IsSupported ? SuperBlock.DotAvx2<Block>(w, a, n) : SuperBlock.DotScalar<Block>(w, a, n);
+
+    internal override unsafe void MatMulCore(KernelPath path, byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
+    {
+        if (path == KernelPath.Avx2 && Avx2Ops.IsSupported)
+        {
+            SuperBlock.MatMulAvx2<Block>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
+        }
+        else
+        {
+            base.MatMulCore(path, w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
+        }
+    }
+
+    internal struct Block : ISuperBlock
+    {
+        public static int Bytes => 210;
+
+        public static bool Signed => true;
+
+        public static unsafe void Decode(byte* block, int* q, int* scales, int* mins, out float d, out float dmin)
+        {
+            d = Fp16.Read(block + 208);
+            dmin = 0f;
+            for (var g = 0; g < 16; g++)
+            {
+                scales[g] = ((sbyte*)(block + 192))[g];
+                mins[g] = 0;
+            }
+
+            for (var e = 0; e < 256; e++)
+            {
+                int h = e / 128, k = e % 128 / 32, l = e % 32;
+                var lowByte = block[64 * h + 32 * (k & 1) + l];
+                var low = k < 2 ? lowByte & 0x0F : lowByte >> 4;
+                var high = (block[128 + 32 * h + l] >> (2 * k)) & 3;
+                q[e] = (low | (high << 4)) - 32;
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void PrepareAvx2(byte* block, int* scalePairs, short* mins, out float d, out float dmin)
+        {
+            d = Fp16.Read(block + 208);
+            dmin = 0f;
+            var sc = (sbyte*)(block + 192);
+            for (var g = 0; g < 16; g++)
+            {
+                scalePairs[g] = SuperBlock.Pair(sc[g]);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe Vector256<byte> DecodeAvx2(byte* block, int j)
+        {
+            int h = j >> 2, k = j & 3;
+            var lowBits = Avx.LoadVector256(block + 64 * h + 32 * (k & 1));
+            var low = Vector256.ShiftRightLogical(lowBits.AsUInt16(), (4 * (k >> 1))).AsByte() & Vector256.Create((byte)0x0F);
+            var highBits = Vector256.ShiftRightLogical(Avx.LoadVector256(block + 128 + 32 * h).AsUInt16(), (2 * k)).AsByte() & Vector256.Create((byte)3);
+            return (low | Avx2.ShiftLeftLogical(highBits.AsUInt16(), 4).AsByte()) - Vector256.Create((byte)32);
+        }
+    }
+}

@@ -1,0 +1,221 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Hearth.Numerics.Simd;
+
+namespace Hearth.Numerics.Formats;
+
+/// <summary>
+/// A 256-element super-block (k-quants, IQ4_XS) seen in one common form: 16 groups of 16 values,
+/// weight e = (d * scale[e/16]) * q[e] - (dmin * min[e/16]). Every k-quant dequantizes exactly this way
+/// in the reference (ggml-quants.c dequantize_row_*), and its dot with Q8_K activations is
+/// d_a * (d * sum_g scale_g * sum(q * q_a) - dmin * sum_g min_g * bsum_g) (ggml_vec_dot_*_q8_K).
+/// </summary>
+internal interface ISuperBlock
+{
+    static abstract int Bytes { get; }
+
+    /// <summary>True when q can be negative (dotted with the sign trick); false for 0..63 values that
+    /// go straight into vpmaddubsw.</summary>
+    static abstract bool Signed { get; }
+
+    /// <summary>Scalar reference decoding of the block layout: 256 values, 16 scales and 16 mins.</summary>
+    static abstract unsafe void Decode(byte* block, int* q, int* scales, int* mins, out float d, out float dmin);
+
+    /// <summary>Scales of the 16 groups as int16 duplicated into both halves of an int32, and the mins as
+    /// int16 (all zero for formats without mins).</summary>
+    static abstract unsafe void PrepareAvx2(byte* block, int* scalePairs, short* mins, out float d, out float dmin);
+
+    /// <summary>Values 32j .. 32j + 31 as bytes (int8 when <see cref="Signed"/>).</summary>
+    static abstract unsafe Vector256<byte> DecodeAvx2(byte* block, int j);
+}
+
+internal static class SuperBlock
+{
+    public static unsafe void Dequantize<T>(byte* w, float* dst, int n) where T : ISuperBlock
+    {
+        var q = stackalloc int[256];
+        var scales = stackalloc int[16];
+        var mins = stackalloc int[16];
+        for (var b = 0; b < n / 256; b++, w += T.Bytes, dst += 256)
+        {
+            T.Decode(w, q, scales, mins, out var d, out var dmin);
+            for (var e = 0; e < 256; e++)
+            {
+                dst[e] = d * scales[e / 16] * q[e] - dmin * mins[e / 16];
+            }
+        }
+    }
+
+    public static unsafe float DotScalar<T>(byte* w, byte* a, int n) where T : ISuperBlock
+    {
+        var q = stackalloc int[256];
+        var scales = stackalloc int[16];
+        var mins = stackalloc int[16];
+        var sum = 0f;
+        for (var b = 0; b < n / 256; b++, w += T.Bytes, a += Q8Layout.Q8_KBytes)
+        {
+            T.Decode(w, q, scales, mins, out var d, out var dmin);
+            var qa = (sbyte*)(a + Q8Layout.Q8_KQs);
+            var bsums = (short*)(a + Q8Layout.Q8_KBsums);
+            int isum = 0, msum = 0;
+            for (var g = 0; g < 16; g++)
+            {
+                var s = 0;
+                for (var l = 0; l < 16; l++)
+                {
+                    s += q[g * 16 + l] * qa[g * 16 + l];
+                }
+
+                isum += scales[g] * s;
+                msum += mins[g] * bsums[g];
+            }
+
+            var da = Unsafe.ReadUnaligned<float>(a);
+            sum += da * d * isum - da * dmin * msum;
+        }
+
+        return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe float DotAvx2<T>(byte* w, byte* a, int n) where T : ISuperBlock
+    {
+        var scalePairs = stackalloc int[16];
+        var mins = stackalloc short[16];
+        var acc = Vector256<float>.Zero;
+        var minAcc = 0f;
+        for (var b = 0; b < n / 256; b++, w += T.Bytes, a += Q8Layout.Q8_KBytes)
+        {
+            T.PrepareAvx2(w, scalePairs, mins, out var d, out var dmin);
+            var da = Unsafe.ReadUnaligned<float>(a);
+            var sumi = Dot(w, a + Q8Layout.Q8_KQs, scalePairs);
+            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sumi), Vector256.Create(d * da), acc);
+            if (dmin != 0f)
+            {
+                minAcc += dmin * da * MinSum(mins, a);
+            }
+        }
+
+        return Avx2Ops.Sum(acc) - minAcc;
+
+        static Vector256<int> Dot(byte* w, byte* qa, int* scalePairs)
+        {
+            var lo = Avx.LoadVector256(scalePairs);
+            var hi = Avx.LoadVector256(scalePairs + 8);
+            var sumi = Vector256<int>.Zero;
+            for (var j = 0; j < 8; j++)
+            {
+                var scale = Avx2.PermuteVar8x32(j < 4 ? lo : hi, ScaleIndex(j & 3));
+                sumi += Avx2.MultiplyAddAdjacent(Products<T>(T.DecodeAvx2(w, j), Avx.LoadVector256((sbyte*)qa + 32 * j)), scale.AsInt16());
+            }
+
+            return sumi;
+        }
+    }
+
+    /// <summary>Tiled product: 4 activation rows meet each decoded 32-value slice.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void MatMulAvx2<T>(byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
+        where T : ISuperBlock
+    {
+        var scalePairs = stackalloc int[16];
+        var mins = stackalloc short[16];
+        var nb = n / 256;
+        var i = 0;
+        for (; i + 4 <= nAct; i += 4)
+        {
+            var a0 = a + (long)i * aStride;
+            var a1 = a0 + aStride;
+            var a2 = a1 + aStride;
+            var a3 = a2 + aStride;
+            for (var r = r0; r < r1; r++)
+            {
+                var wb = w + r * wStride;
+                var acc0 = Vector256<float>.Zero;
+                var acc1 = Vector256<float>.Zero;
+                var acc2 = Vector256<float>.Zero;
+                var acc3 = Vector256<float>.Zero;
+                var minAcc = Vector128<float>.Zero;
+                for (long b = 0, o = 0; b < nb; b++, wb += T.Bytes, o += Q8Layout.Q8_KBytes)
+                {
+                    T.PrepareAvx2(wb, scalePairs, mins, out var d, out var dmin);
+                    var lo = Avx.LoadVector256(scalePairs);
+                    var hi = Avx.LoadVector256(scalePairs + 8);
+                    var s0 = Vector256<int>.Zero;
+                    var s1 = Vector256<int>.Zero;
+                    var s2 = Vector256<int>.Zero;
+                    var s3 = Vector256<int>.Zero;
+                    for (var j = 0; j < 8; j++)
+                    {
+                        var scale = Avx2.PermuteVar8x32(j < 4 ? lo : hi, ScaleIndex(j & 3)).AsInt16();
+                        var q = T.DecodeAvx2(wb, j);
+                        var off = o + Q8Layout.Q8_KQs + 32 * j;
+                        if (T.Signed)
+                        {
+                            var abs = Avx2.Sign(q.AsSByte(), q.AsSByte()).AsByte();
+                            s0 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(abs, Avx2.Sign(Avx.LoadVector256((sbyte*)(a0 + off)), q.AsSByte())), scale);
+                            s1 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(abs, Avx2.Sign(Avx.LoadVector256((sbyte*)(a1 + off)), q.AsSByte())), scale);
+                            s2 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(abs, Avx2.Sign(Avx.LoadVector256((sbyte*)(a2 + off)), q.AsSByte())), scale);
+                            s3 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(abs, Avx2.Sign(Avx.LoadVector256((sbyte*)(a3 + off)), q.AsSByte())), scale);
+                        }
+                        else
+                        {
+                            s0 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q, Avx.LoadVector256((sbyte*)(a0 + off))), scale);
+                            s1 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q, Avx.LoadVector256((sbyte*)(a1 + off))), scale);
+                            s2 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q, Avx.LoadVector256((sbyte*)(a2 + off))), scale);
+                            s3 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q, Avx.LoadVector256((sbyte*)(a3 + off))), scale);
+                        }
+                    }
+
+                    var da = Vector128.Create(
+                        Unsafe.ReadUnaligned<float>(a0 + o), Unsafe.ReadUnaligned<float>(a1 + o),
+                        Unsafe.ReadUnaligned<float>(a2 + o), Unsafe.ReadUnaligned<float>(a3 + o));
+                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s0), Vector256.Create(d * da.GetElement(0)), acc0);
+                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s1), Vector256.Create(d * da.GetElement(1)), acc1);
+                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s2), Vector256.Create(d * da.GetElement(2)), acc2);
+                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s3), Vector256.Create(d * da.GetElement(3)), acc3);
+                    if (dmin != 0f)
+                    {
+                        var m = Vector128.Create(MinSum(mins, a0 + o), MinSum(mins, a1 + o), MinSum(mins, a2 + o), MinSum(mins, a3 + o));
+                        minAcc = Fma.MultiplyAdd(m * da, Vector128.Create(dmin), minAcc);
+                    }
+                }
+
+                var col = output + (long)i * outputStride + r;
+                col[0] = Avx2Ops.Sum(acc0) - minAcc.GetElement(0);
+                col[outputStride] = Avx2Ops.Sum(acc1) - minAcc.GetElement(1);
+                col[2L * outputStride] = Avx2Ops.Sum(acc2) - minAcc.GetElement(2);
+                col[3L * outputStride] = Avx2Ops.Sum(acc3) - minAcc.GetElement(3);
+            }
+        }
+
+        for (; i < nAct; i++)
+        {
+            for (var r = r0; r < r1; r++)
+            {
+                output[(long)i * outputStride + r] = DotAvx2<T>(w + r * wStride, a + (long)i * aStride, n);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> Products<T>(Vector256<byte> q, Vector256<sbyte> qa) where T : ISuperBlock =>
+        T.Signed
+            ? Avx2.MultiplyAddAdjacent(Avx2.Sign(q.AsSByte(), q.AsSByte()).AsByte(), Avx2.Sign(qa, q.AsSByte()))
+            : Avx2.MultiplyAddAdjacent(q, qa);
+
+    /// <summary>Permutation picking scale pair 2k for the low 16 values and 2k + 1 for the high 16.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> ScaleIndex(int k) =>
+        Vector256.Create(2 * k) + Vector256.Create(0, 0, 0, 0, 1, 1, 1, 1);
+
+    /// <summary>sum_g min_g * bsum_g of one activation block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe float MinSum(short* mins, byte* act) =>
+        Avx2Ops.Sum(Avx2.MultiplyAddAdjacent(Avx.LoadVector256(mins), Avx.LoadVector256((short*)(act + Q8Layout.Q8_KBsums))));
+
+    /// <summary>Packs an int16 scale into both halves of an int32 (the PrepareAvx2 scale format).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Pair(int scale) => (scale & 0xFFFF) | (scale << 16);
+}

@@ -1,0 +1,214 @@
+using Hearth.Gguf;
+
+namespace Hearth.Numerics.Tests;
+
+public class WeightKernelTests
+{
+    public static TheoryData<GgmlType> Types => new(WeightKernels.Supported);
+
+    [Fact]
+    public void Supports_the_fifteen_reference_types()
+    {
+        Assert.Equal(15, WeightKernels.Supported.Count);
+        foreach (var t in new[] { GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_NL, GgmlType.IQ4_XS })
+        {
+            Assert.True(WeightKernels.IsSupported(t));
+            Assert.Equal(t, WeightKernels.For(t).Type);
+        }
+    }
+
+    [Fact]
+    public void Unsupported_type_names_itself_and_the_supported_ones()
+    {
+        var e = Assert.Throws<NotSupportedException>(() => WeightKernels.For(GgmlType.IQ2_XXS));
+        Assert.Contains("iq2_xxs", e.Message, StringComparison.Ordinal);
+        Assert.Contains("q4_k", e.Message, StringComparison.Ordinal);
+        Assert.False(WeightKernels.IsSupported(GgmlType.TQ1_0));
+    }
+
+    [Fact]
+    public void Instruction_set_matches_the_runtime()
+    {
+        var expected = System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported ? "AVX2"
+            : System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "Vector128" : "scalar";
+        Assert.Equal(expected, WeightKernels.InstructionSet);
+    }
+
+    [Theory]
+    [MemberData(nameof(Types))]
+    public void Activation_formats_follow_the_reference_vec_dot_types(GgmlType type)
+    {
+        var expected = type switch
+        {
+            GgmlType.F32 => ActivationFormat.F32,
+            GgmlType.F16 => ActivationFormat.F16,
+            GgmlType.BF16 => ActivationFormat.BF16,
+            GgmlType.Q4_1 or GgmlType.Q5_1 => ActivationFormat.Q8_1,
+            GgmlType.Q4_0 or GgmlType.Q5_0 or GgmlType.Q8_0 or GgmlType.IQ4_NL => ActivationFormat.Q8_0,
+            _ => ActivationFormat.Q8_K,
+        };
+        var k = WeightKernels.For(type);
+        Assert.Equal(expected, k.Activation);
+        Assert.Equal(GgmlTypeInfo.BlockBytes(type), k.BlockBytes);
+    }
+
+    [Theory]
+    [MemberData(nameof(Types))]
+    public void Every_path_matches_the_scalar_dot_over_all_lengths(GgmlType type)
+    {
+        var kernel = WeightKernels.For(type);
+        var rng = new Random(1234 + (int)type);
+        foreach (var n in TestData.Lengths(type))
+        {
+            var w = TestData.Weights(rng, type, n);
+            var a = TestData.Activation(rng, kernel, n, out _);
+            var reference = kernel.DotWith(KernelPath.Scalar, w, a, n);
+            var magnitude = Magnitude(kernel, w, a, n);
+            foreach (var path in WeightKernels.AvailablePaths)
+            {
+                var got = kernel.DotWith(path, w, a, n);
+                Assert.True(Math.Abs(got - reference) <= 2e-5 * magnitude + 1e-6,
+                    $"{type} {path} n={n}: {got} vs scalar {reference} (magnitude {magnitude})");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Types))]
+    public void Scalar_dot_equals_the_dot_of_the_dequantized_rows(GgmlType type)
+    {
+        var kernel = WeightKernels.For(type);
+        var rng = new Random(99 + (int)type);
+        var n = kernel.BlockSize == 1 ? 257 : kernel.BlockSize * 7;
+        var w = TestData.Weights(rng, type, n);
+        var a = TestData.Activation(rng, kernel, n, out _);
+        var wf = new float[n];
+        kernel.DequantizeRow(w, wf);
+        var af = DequantizeActivation(kernel.Activation, a, n);
+        double expected = 0, magnitude = 0;
+        for (var i = 0; i < n; i++)
+        {
+            expected += (double)wf[i] * af[i];
+            magnitude += Math.Abs((double)wf[i] * af[i]);
+        }
+
+        // Q8_1 carries sum(a) as an f16 (relative error 2^-11) for the offset term.
+        var tolerance = kernel.Activation == ActivationFormat.Q8_1 ? 1e-3 : 1e-4;
+        var got = kernel.DotWith(KernelPath.Scalar, w, a, n);
+        Assert.True(Math.Abs(got - expected) <= tolerance * magnitude + 1e-6, $"{type}: {got} vs {expected}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Types))]
+    public void MatMul_tiles_match_scalar_dots_and_leave_other_outputs_alone(GgmlType type)
+    {
+        var kernel = WeightKernels.For(type);
+        var rng = new Random(7 + (int)type);
+        var n = kernel.BlockSize == 1 ? 72 : kernel.BlockSize * 3;
+        const int rows = 7, r0 = 1, r1 = 6, outputStride = 9;
+        var wStride = kernel.RowBytes(n) + (kernel.BlockSize == 1 ? 8 : 5); // misaligned rows for block formats
+        var weights = TestData.Weights(rng, type, n, rows, wStride);
+        foreach (var nAct in new[] { 1, 2, 4, 5, 9 })
+        {
+            var aStride = kernel.ActivationRowBytes(n) + 3;
+            var acts = new byte[(nAct - 1) * aStride + kernel.ActivationRowBytes(n)];
+            for (var i = 0; i < nAct; i++)
+            {
+                TestData.Activation(rng, kernel, n, out _).CopyTo(acts, i * aStride);
+            }
+
+            foreach (var path in WeightKernels.AvailablePaths)
+            {
+                var output = Enumerable.Repeat(float.NaN, nAct * outputStride).ToArray();
+                kernel.MatMulWith(path, weights, wStride, r0, r1, acts, aStride, nAct, n, output, outputStride);
+                for (var i = 0; i < nAct; i++)
+                {
+                    for (var r = 0; r < outputStride; r++)
+                    {
+                        var got = output[i * outputStride + r];
+                        if (r < r0 || r >= r1)
+                        {
+                            Assert.True(float.IsNaN(got), $"{type} {path}: output [{i},{r}] outside the row range was written");
+                            continue;
+                        }
+
+                        var w = weights.AsSpan((int)(r * wStride));
+                        var a = acts.AsSpan(i * aStride);
+                        var expected = kernel.DotWith(KernelPath.Scalar, w, a, n);
+                        var magnitude = Magnitude(kernel, w, a, n);
+                        Assert.True(Math.Abs(got - expected) <= 2e-5 * magnitude + 1e-6, $"{type} {path} nAct={nAct} [{i},{r}]: {got} vs {expected}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Short_buffers_are_rejected_with_argument_errors()
+    {
+        var k = WeightKernels.For(GgmlType.Q4_0);
+        Assert.Throws<ArgumentException>(() => k.Dot(new byte[17], new byte[34], 32));
+        Assert.Throws<ArgumentException>(() => k.Dot(new byte[18], new byte[33], 32));
+        Assert.Throws<ArgumentException>(() => k.Dot(new byte[18], new byte[34], 33));
+        Assert.Throws<ArgumentException>(() => k.DequantizeRow(new byte[18], new float[64]));
+        Assert.Throws<ArgumentException>(() => k.MatMul(new byte[18], 18, 0, 2, new byte[34], 34, 1, 32, new float[2], 2));
+    }
+
+    /// <summary>sum |w_i * a_i| of the dequantized rows: the scale of float rounding in a dot.</summary>
+    private static double Magnitude(WeightKernel kernel, ReadOnlySpan<byte> w, ReadOnlySpan<byte> a, int n)
+    {
+        var wf = new float[n];
+        kernel.DequantizeRow(w, wf);
+        var af = DequantizeActivation(kernel.Activation, a, n);
+        double m = 0;
+        for (var i = 0; i < n; i++)
+        {
+            m += Math.Abs((double)wf[i] * af[i]);
+        }
+
+        return m;
+    }
+
+    internal static float[] DequantizeActivation(ActivationFormat format, ReadOnlySpan<byte> a, int n)
+    {
+        var type = format switch
+        {
+            ActivationFormat.F32 => GgmlType.F32,
+            ActivationFormat.F16 => GgmlType.F16,
+            ActivationFormat.BF16 => GgmlType.BF16,
+            ActivationFormat.Q8_0 => GgmlType.Q8_0,
+            _ => (GgmlType?)null,
+        };
+        var result = new float[n];
+        if (type is { } t)
+        {
+            WeightKernels.For(t).DequantizeRow(a, result);
+            return result;
+        }
+
+        if (format == ActivationFormat.Q8_1)
+        {
+            for (var b = 0; b < n / 32; b++)
+            {
+                var d = (float)BitConverter.ToHalf(a.Slice(b * 36, 2));
+                for (var j = 0; j < 32; j++)
+                {
+                    result[b * 32 + j] = d * (sbyte)a[b * 36 + 4 + j];
+                }
+            }
+
+            return result;
+        }
+
+        for (var b = 0; b < n / 256; b++)
+        {
+            var d = BitConverter.ToSingle(a.Slice(b * 292, 4));
+            for (var j = 0; j < 256; j++)
+            {
+                result[b * 256 + j] = d * (sbyte)a[b * 292 + 4 + j];
+            }
+        }
+
+        return result;
+    }
+}
