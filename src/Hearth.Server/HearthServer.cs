@@ -109,6 +109,7 @@ public static class HearthServer
         app.Lifetime.ApplicationStopped.Register(() =>
         {
             manager?.Dispose();
+            (catalog as IDisposable)?.Dispose();
             exporter.Dispose();
             metrics.Dispose();
         });

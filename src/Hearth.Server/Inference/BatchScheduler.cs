@@ -95,6 +95,9 @@ internal sealed partial class BatchScheduler : IDisposable
     /// <summary>Sequences holding a slot right now.</summary>
     public int ActiveCount => Volatile.Read(ref activeCount);
 
+    /// <summary>A sampler for one sequence; throws ArgumentException for settings the sampler refuses.</summary>
+    public ITokenSampler CreateSampler(SamplingParameters parameters) => samplers.Create(parameters);
+
     /// <summary>Queues a request; false when the queue is full (the caller answers 503).</summary>
     public bool TryEnqueue(GenerationJob job)
     {
@@ -149,20 +152,36 @@ internal sealed partial class BatchScheduler : IDisposable
         var active = new List<Sequence>(options.Slots);
         while (!stopping)
         {
-            wake.Reset();
-            RunEmbeddings();
-            Admit(active);
-            if (active.Count == 0)
+            try
             {
-                if (queue.Reader.Count == 0 && embeds.Reader.Count == 0 && !stopping)
+                wake.Reset();
+                RunEmbeddings();
+                Admit(active);
+                if (active.Count == 0)
                 {
-                    wake.Wait();
+                    if (queue.Reader.Count == 0 && embeds.Reader.Count == 0 && !stopping)
+                    {
+                        wake.Wait();
+                    }
+
+                    continue;
                 }
 
-                continue;
+                Step(active);
             }
-
-            Step(active);
+#pragma warning disable CA1031 // the loop must survive anything: fail the sequences in flight, keep serving
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogLoopFailed(logger, ex, ModelName);
+                foreach (var seq in active.ToArray())
+                {
+                    slotTokens[seq.Slot].Clear();
+                    cache.Truncate(seq.Slot, 0);
+                    Release(active, seq);
+                    seq.Job.Complete(new GenerationFailed(ex));
+                }
+            }
         }
 
         foreach (var seq in active)
@@ -217,7 +236,7 @@ internal sealed partial class BatchScheduler : IDisposable
             var reuse = Math.Min(common, job.Prompt.Length - 1);
             cache.Truncate(slot, reuse);
             slotTokens[slot].RemoveRange(reuse, slotTokens[slot].Count - reuse);
-            var seq = new Sequence(job, slot, reuse, samplers.Create(job.Parameters.Sampling), model.CreateDecoder(), time.GetTimestamp());
+            var seq = new Sequence(job, slot, reuse, job.Sampler ?? samplers.Create(job.Parameters.Sampling), model.CreateDecoder(), time.GetTimestamp());
             slotOwner[slot] = seq;
             active.Add(seq);
             Interlocked.Increment(ref activeCount);
@@ -404,6 +423,9 @@ internal sealed partial class BatchScheduler : IDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Model}: slot {Slot} finished ({Reason}) after {Generated} tokens")]
     private static partial void LogFinished(ILogger logger, string model, int slot, FinishReason reason, int generated);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Model}: scheduler step failed; the sequences in flight were ended")]
+    private static partial void LogLoopFailed(ILogger logger, Exception error, string model);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Model}: forward pass over {Tokens} tokens failed; its sequences were ended")]
     private static partial void LogStepFailed(ILogger logger, Exception error, string model, int tokens);

@@ -1,61 +1,31 @@
+using Hearth.Engine.Sampling;
+
 namespace Hearth.Server.Inference;
 
-/// <summary>Creates samplers for requests (Hearth.Engine.Sampling once it lands; greedy/temperature until then).</summary>
+/// <summary>Creates Hearth.Engine samplers (llama.cpp's chain: bias, penalties, top-k, typical, top-p, min-p, temperature).</summary>
 internal sealed class EngineSamplerFactory : ITokenSamplerFactory
 {
-    public ITokenSampler Create(SamplingParameters parameters) => new BasicSampler(parameters);
-
-    private sealed class BasicSampler(SamplingParameters p) : ITokenSampler
+    public ITokenSampler Create(SamplingParameters p)
     {
-        private readonly Random random = p.Seed is ulong s ? new Random(unchecked((int)s)) : new Random();
-
-        public int Sample(ReadOnlySpan<float> logits, ReadOnlySpan<int> history)
+        ArgumentNullException.ThrowIfNull(p);
+        return new EngineSampler(new Sampler(new SamplerOptions
         {
-            var l = logits.ToArray();
-            if (p.LogitBias is { } bias)
-            {
-                foreach (var (id, b) in bias)
-                {
-                    if ((uint)id < (uint)l.Length)
-                    {
-                        l[id] += b;
-                    }
-                }
-            }
+            Temperature = p.Temperature,
+            TopK = p.TopK,
+            TopP = p.TopP,
+            MinP = p.MinP,
+            TypicalP = p.TypicalP,
+            RepeatPenalty = p.RepeatPenalty,
+            RepeatLastN = p.RepeatLastN,
+            FrequencyPenalty = p.FrequencyPenalty,
+            PresencePenalty = p.PresencePenalty,
+            LogitBias = p.LogitBias,
+            Seed = p.Seed,
+        }));
+    }
 
-            var best = 0;
-            for (var i = 1; i < l.Length; i++)
-            {
-                if (l[i] > l[best])
-                {
-                    best = i;
-                }
-            }
-
-            if (p.Temperature <= 0)
-            {
-                return best;
-            }
-
-            double sum = 0;
-            var probs = new double[l.Length];
-            for (var i = 0; i < l.Length; i++)
-            {
-                probs[i] = Math.Exp((l[i] - l[best]) / p.Temperature);
-                sum += probs[i];
-            }
-
-            var r = random.NextDouble() * sum;
-            for (var i = 0; i < probs.Length; i++)
-            {
-                r -= probs[i];
-                if (r <= 0)
-                {
-                    return i;
-                }
-            }
-
-            return best;
-        }
+    private sealed class EngineSampler(Sampler sampler) : ITokenSampler
+    {
+        public int Sample(ReadOnlySpan<float> logits, ReadOnlySpan<int> history) => sampler.Sample(logits, history);
     }
 }

@@ -27,6 +27,9 @@ internal sealed class GenerationJob
     /// <summary>The client's RequestAborted: the scheduler drops the sequence within one step.</summary>
     public CancellationToken Cancellation { get; }
 
+    /// <summary>The sampler, created up front by the HTTP layer so bad settings are a 400; null = the scheduler creates one.</summary>
+    public ITokenSampler? Sampler { get; init; }
+
     /// <summary>Set by the scheduler when queued (TimeProvider timestamp), for time-to-first-token.</summary>
     public long EnqueuedTimestamp { get; set; }
 

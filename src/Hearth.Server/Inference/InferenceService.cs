@@ -29,7 +29,17 @@ internal static class InferenceService
                 $"This model's maximum context length is {context} tokens; the prompt has {prompt.Length} tokens, leaving no room to generate.");
         }
 
-        var job = new GenerationJob(prompt, parameters, cancellation);
+        ITokenSampler sampler;
+        try
+        {
+            sampler = model.Scheduler.CreateSampler(parameters.Sampling);
+        }
+        catch (ArgumentException e)
+        {
+            throw ApiException.BadRequest("Invalid sampling settings: " + e.Message, null);
+        }
+
+        var job = new GenerationJob(prompt, parameters, cancellation) { Sampler = sampler };
         if (!model.Scheduler.TryEnqueue(job))
         {
             throw ApiException.Busy(
