@@ -39,6 +39,20 @@ public sealed class CreateCommandTests : IDisposable
         Assert.Contains("no models yet", (await cli.RunAsync("list")).Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Concurrent_processes_share_the_registry_safely()
+    {
+        var models = new[] { SharedData.Model("llama-2-tiny-random.gguf"), SharedData.ReferenceModel("llama-spm-q4_0.gguf") };
+        var runs = Enumerable.Range(0, 4).Select(i => cli.RunAsync("create", $"m{i}", "--from", models[i % 2])).ToArray();
+
+        var results = await Task.WhenAll(runs);
+
+        Assert.All(results, r => Assert.Equal(0, r.ExitCode));
+        var list = (await cli.RunAsync("list")).Stdout;
+        Assert.All(Enumerable.Range(0, 4), i => Assert.Contains($"m{i}:latest", list, StringComparison.Ordinal));
+        Assert.Equal(2, Directory.GetFiles(Path.Combine(cli.Home, "models", "blobs")).Length); // two distinct contents
+    }
+
     [Theory]
     [InlineData("show", "nope")]
     [InlineData("rm", "nope:v2")]
