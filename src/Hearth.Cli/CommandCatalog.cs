@@ -23,7 +23,7 @@ internal static class CommandCatalog
 
         // tokenize (Hearth.Tokenizers)
 
-        // template (Hearth.Templates)
+        yield return Commands.TemplateCommand.Create();
 
         yield return Commands.QuantizeCommand.Create();
         yield return Commands.SynthCommand.Create();
