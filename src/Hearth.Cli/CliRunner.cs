@@ -13,7 +13,8 @@ internal static class CliRunner
         var parse = root.Parse(args);
         try
         {
-            return await parse.InvokeAsync().ConfigureAwait(false);
+            // System.CommandLine's default handler would print the stack trace and return 1; ours maps instead.
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
         }
         catch (Exception ex) when (ErrorMapping.TryMap(ex, out var code, out var message))
         {

@@ -15,7 +15,7 @@ internal static class CommandCatalog
 
         // info (Hearth.Gguf)
 
-        // tokenize (Hearth.Tokenizers)
+        yield return Commands.TokenizeCommand.Create();
 
         // template (Hearth.Templates)
 
