@@ -1,6 +1,9 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Hearth.Gguf;
 using Hearth.Tokenizers;
 
@@ -10,12 +13,23 @@ namespace Hearth.Benchmarks;
 /// Encode throughput on 1 MiB of mixed English prose and C++ code, single thread, for the Llama 2 SentencePiece
 /// vocabulary and the GPT-2 byte-level BPE vocabulary. One operation = one MiB, so the reported time is seconds
 /// per MiB. A fresh tokenizer per iteration keeps the BPE word cache cold at the start of each measurement.
+/// Runs in-process (no separate build; the shared machine is slow enough already).
 /// Run: dotnet run -c Release --project benchmarks/Hearth.Benchmarks -- --filter '*TokenizerBenchmark*'
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 9)]
+[Config(typeof(InProcessConfig))]
 [MinColumn, MedianColumn, MaxColumn]
 public class TokenizerBenchmark
 {
+    private sealed class InProcessConfig : ManualConfig
+    {
+        public InProcessConfig() => AddJob(Job.Default
+            .WithStrategy(RunStrategy.Monitoring)
+            .WithLaunchCount(1)
+            .WithWarmupCount(2)
+            .WithIterationCount(9)
+            .WithToolchain(InProcessEmitToolchain.Instance));
+    }
+
     private GgufMetadata? _metadata;
     private GgufFile? _file;
     private Tokenizer? _tokenizer;
