@@ -13,8 +13,10 @@ internal static class CliRunner
         var parse = root.Parse(args);
         try
         {
-            // System.CommandLine's default handler would print the stack trace and return 1; ours maps instead.
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+            // The default handler would print "Unhandled exception" with a stack trace and return 1;
+            // off, exceptions reach ErrorMapping below and become one line and a named exit code.
+            var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+            return await parse.InvokeAsync(configuration).ConfigureAwait(false);
         }
         catch (Exception ex) when (ErrorMapping.TryMap(ex, out var code, out var message))
         {

@@ -11,7 +11,11 @@ internal static class CommandCatalog
 
         // run, eval, bench (Hearth.Engine)
 
-        // pull, list, show, rm, create (Hearth.Store)
+        yield return Commands.PullCommand.Create();
+        yield return Commands.ListCommand.Create();
+        yield return Commands.ShowCommand.Create();
+        yield return Commands.RmCommand.Create();
+        yield return Commands.CreateCommand.Create();
 
         // info (Hearth.Gguf)
 
@@ -19,7 +23,8 @@ internal static class CommandCatalog
 
         // template (Hearth.Templates)
 
-        // quantize, synth (Hearth.Numerics quantizers)
+        yield return Commands.QuantizeCommand.Create();
+        yield return Commands.SynthCommand.Create();
 
         yield break;
     }

@@ -8,6 +8,7 @@ internal static class ErrorMapping
         (exitCode, message) = ex switch
         {
             OperationCanceledException => (ExitCodes.Interrupted, "interrupted"),
+            Hearth.Store.ModelNotFoundException m => (ExitCodes.ModelNotFound, m.Message),
             FileNotFoundException f => (ExitCodes.FileNotFound, $"file not found: {f.FileName ?? f.Message}"),
             DirectoryNotFoundException d => (ExitCodes.FileNotFound, d.Message),
             UnauthorizedAccessException u => (ExitCodes.FileNotFound, u.Message),

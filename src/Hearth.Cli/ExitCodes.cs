@@ -26,6 +26,9 @@ public static class ExitCodes
     /// <summary>A network operation (pull) failed.</summary>
     public const int NetworkError = 7;
 
+    /// <summary>No model of that name is in the store (and no file at that path).</summary>
+    public const int ModelNotFound = 8;
+
     /// <summary>The user interrupted the command (Ctrl+C).</summary>
     public const int Interrupted = 130;
 }

@@ -127,6 +127,31 @@ public sealed class ModelPullerTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_stalled_download_fails_after_the_idle_timeout_and_keeps_its_partial_file()
+    {
+        const int sent = 200_000;
+        server.StallAfterBytes = sent;
+        var stalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var progress = new ProgressLog(p =>
+        {
+            if (p.Stage == PullStage.Downloading && p.Completed == sent)
+            {
+                stalled.TrySetResult();
+            }
+        });
+
+        var pull = Puller(o => o.ProgressInterval = 1).PullAsync(server.FileUrl("tiny.gguf").ToString(), progress: progress);
+        await stalled.Task;
+        home.Clock.Advance(TimeSpan.FromSeconds(61)); // the store's clock drives the idle timeout
+
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => pull);
+        Assert.Contains("no data from 127.0.0.1 for 60 s", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("run the pull again to resume", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(sent, new FileInfo(Assert.Single(Directory.GetFiles(store.PartialDirectory))).Length);
+        Assert.Empty(store.List());
+    }
+
+    [Fact]
     public async Task A_server_that_ignores_range_restarts_the_file_cleanly()
     {
         server.IgnoreRange = true;
@@ -174,6 +199,7 @@ public sealed class ModelPullerTests : IAsyncLifetime, IDisposable
         Assert.Equal(HttpStatusCode.NotFound, ex.StatusCode);
         Assert.Contains("404", ex.Message, StringComparison.Ordinal);
         AssertNothingStored();
+        Assert.Empty(Directory.GetFiles(store.PartialDirectory)); // no empty .partial left behind
     }
 
     [Fact]

@@ -42,6 +42,9 @@ internal sealed class TestFileServer : IAsyncDisposable
     /// <summary>When set, responses announce the full length but the connection is aborted after this many body bytes.</summary>
     public int? AbortAfterBytes { get; set; }
 
+    /// <summary>When set, responses announce the full length, send this many body bytes, then wait until the client goes away.</summary>
+    public int? StallAfterBytes { get; set; }
+
     public Uri FileUrl(string name) => new(BaseUri, "files/" + name);
 
     public static async Task<TestFileServer> StartAsync()
@@ -90,6 +93,22 @@ internal sealed class TestFileServer : IAsyncDisposable
             await context.Response.Body.WriteAsync(bytes.AsMemory(0, Math.Min(cut, bytes.Length)));
             await context.Response.Body.FlushAsync();
             context.Abort();
+            return;
+        }
+
+        if (StallAfterBytes is { } stall)
+        {
+            context.Response.ContentLength = bytes.Length;
+            await context.Response.Body.WriteAsync(bytes.AsMemory(0, Math.Min(stall, bytes.Length)));
+            await context.Response.Body.FlushAsync();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
             return;
         }
 

@@ -10,7 +10,10 @@ internal static class Q4_KQuantizer
     public const int BlockSize = 256;
     public const int BlockBytes = 144;
 
-    public static void Quantize(ReadOnlySpan<float> src, Span<byte> dst)
+    public static void Quantize(ReadOnlySpan<float> src, Span<byte> dst) => Quantize(src, dst, QuantLanes.IsSupported);
+
+    /// <summary>Quantizes with the sub-block search run lane-parallel (<paramref name="lanes"/>) or scalar; both give the same bytes.</summary>
+    internal static void Quantize(ReadOnlySpan<float> src, Span<byte> dst, bool lanes)
     {
         Span<byte> levels = stackalloc byte[BlockSize];
         Span<byte> aux = stackalloc byte[32];
@@ -24,23 +27,34 @@ internal static class Q4_KQuantizer
         {
             var x = src.Slice(b * BlockSize, BlockSize);
             var y = dst.Slice(b * BlockBytes, BlockBytes);
+            if (lanes)
+            {
+                QuantLanes.SubBlocksK(x, 15, -1f, 0.1f, 20, levels, scales, mins);
+            }
+            else
+            {
+                for (int j = 0; j < 8; ++j)
+                {
+                    var xs = x.Slice(32 * j, 32);
+                    float sumX2 = 0;
+                    for (int l = 0; l < 32; ++l)
+                    {
+                        sumX2 += xs[l] * xs[l];
+                    }
+
+                    float avX = MathF.Sqrt(sumX2 / 32);
+                    for (int l = 0; l < 32; ++l)
+                    {
+                        weights[l] = avX + MathF.Abs(xs[l]);
+                    }
+
+                    scales[j] = QuantMath.MakeQkx2Quants(32, 15, xs, weights, levels.Slice(32 * j, 32), out mins[j], aux, -1f, 0.1f, 20, false);
+                }
+            }
+
             float maxScale = 0, maxMin = 0;
             for (int j = 0; j < 8; ++j)
             {
-                var xs = x.Slice(32 * j, 32);
-                float sumX2 = 0;
-                for (int l = 0; l < 32; ++l)
-                {
-                    sumX2 += xs[l] * xs[l];
-                }
-
-                float avX = MathF.Sqrt(sumX2 / 32);
-                for (int l = 0; l < 32; ++l)
-                {
-                    weights[l] = avX + MathF.Abs(xs[l]);
-                }
-
-                scales[j] = QuantMath.MakeQkx2Quants(32, 15, xs, weights, levels.Slice(32 * j, 32), out mins[j], aux, -1f, 0.1f, 20, false);
                 if (scales[j] > maxScale)
                 {
                     maxScale = scales[j];

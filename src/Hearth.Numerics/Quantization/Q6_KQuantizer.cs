@@ -11,7 +11,10 @@ internal static class Q6_KQuantizer
     public const int BlockSize = 256;
     public const int BlockBytes = 210;
 
-    public static void Quantize(ReadOnlySpan<float> src, Span<byte> dst)
+    public static void Quantize(ReadOnlySpan<float> src, Span<byte> dst) => Quantize(src, dst, QuantLanes.IsSupported);
+
+    /// <summary>Quantizes with the group search run lane-parallel (<paramref name="lanes"/>) or scalar; both give the same bytes.</summary>
+    internal static void Quantize(ReadOnlySpan<float> src, Span<byte> dst, bool lanes)
     {
         Span<sbyte> levels = stackalloc sbyte[BlockSize];
         Span<float> scales = stackalloc float[16];
@@ -20,11 +23,23 @@ internal static class Q6_KQuantizer
         {
             var x = src.Slice(b * BlockSize, BlockSize);
             var y = dst.Slice(b * BlockBytes, BlockBytes);
+            if (lanes)
+            {
+                QuantLanes.QxGroups16(x, 32, levels, scales);
+                QuantLanes.QxGroups16(x[128..], 32, levels[128..], scales[8..]);
+            }
+            else
+            {
+                for (int ib = 0; ib < 16; ++ib)
+                {
+                    scales[ib] = QuantMath.MakeQxQuants(16, 32, x.Slice(16 * ib, 16), levels.Slice(16 * ib, 16), 1, default);
+                }
+            }
+
             float maxScale = 0, maxAbsScale = 0;
             for (int ib = 0; ib < 16; ++ib)
             {
-                float scale = QuantMath.MakeQxQuants(16, 32, x.Slice(16 * ib, 16), levels.Slice(16 * ib, 16), 1, default);
-                scales[ib] = scale;
+                float scale = scales[ib];
                 float absScale = MathF.Abs(scale);
                 if (absScale > maxAbsScale)
                 {

@@ -74,7 +74,7 @@ public sealed class ModelPuller
         }
 
         var partial = Path.Combine(store.PartialDirectory, PartialName(file.Url, expected));
-        var downloader = new ResumableDownloader(http, options, hub.Authorize);
+        var downloader = new ResumableDownloader(http, options, store.Options.Clock, hub.Authorize);
         StagedBlob staged;
         try
         {

@@ -21,6 +21,13 @@ public sealed class PullOptions
     /// <summary>Quantization picked when <c>hf.co/owner/repo</c> names none: Q4_K_M, the usual size/quality balance.</summary>
     public string DefaultQuant { get; set; } = "Q4_K_M";
 
+    /// <summary>
+    /// How long a download may receive no data before it fails (resumable). Default 60 s: long
+    /// enough for a congested link, short enough that a dead connection does not hang a pull.
+    /// Measured on the store's clock (<see cref="StoreOptions.Clock"/>).
+    /// </summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Bytes between two download progress reports (default 1 MiB): smooth bars, few callbacks.</summary>
     public long ProgressInterval { get; set; } = 1 << 20;
 }

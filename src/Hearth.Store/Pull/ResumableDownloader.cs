@@ -11,7 +11,7 @@ namespace Hearth.Store.Pull;
 /// the partial file is then truncated and written from the start. The SHA-256 is computed on the
 /// way (the existing prefix is hashed first), so the file is read once.
 /// </summary>
-internal sealed class ResumableDownloader(HttpClient http, PullOptions options, Action<HttpRequestMessage>? authorize = null)
+internal sealed class ResumableDownloader(HttpClient http, PullOptions options, TimeProvider clock, Action<HttpRequestMessage>? authorize = null)
 {
     private const int BufferSize = 1 << 16;
 
@@ -30,6 +30,32 @@ internal sealed class ResumableDownloader(HttpClient http, PullOptions options, 
             throw new IOException($"another pull is writing {partialPath}; wait for it to finish", ex);
         }
 
+        try
+        {
+            return await DownloadIntoAsync(file, url, expectedSize, digest, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch when (EmptyFile(partialPath))
+        {
+            BlobStore.TryDelete(partialPath); // nothing to resume: leave no empty .partial behind
+            throw;
+        }
+    }
+
+    private static bool EmptyFile(string path)
+    {
+        try
+        {
+            return new FileInfo(path) is { Exists: true, Length: 0 };
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<StagedBlob> DownloadIntoAsync(FileStream file, Uri url, long? expectedSize, string? digest,
+        IProgress<PullProgress>? progress, CancellationToken cancellationToken)
+    {
         await using (file.ConfigureAwait(false))
         {
             var existing = file.Length;
@@ -80,6 +106,20 @@ internal sealed class ResumableDownloader(HttpClient http, PullOptions options, 
         return await WriteAsync(url, response, file, 0, expectedSize, digest, progress, cancellationToken).ConfigureAwait(false);
     }
 
+    private async Task<int> ReadWithIdleTimeoutAsync(Stream body, byte[] buffer, CancellationTokenSource idle, CancellationToken linked, Uri url,
+        CancellationToken cancellationToken)
+    {
+        idle.CancelAfter(options.IdleTimeout);
+        try
+        {
+            return await body.ReadAsync(buffer, linked).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new IOException($"no data from {url.Host} for {options.IdleTimeout.TotalSeconds:0} s");
+        }
+    }
+
     private async Task<HttpResponseMessage> SendAsync(Uri url, long from, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
@@ -127,10 +167,14 @@ internal sealed class ResumableDownloader(HttpClient http, PullOptions options, 
         if (response.StatusCode != HttpStatusCode.RequestedRangeNotSatisfiable)
         {
             var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            // HttpClient.Timeout stops at the headers (ResponseHeadersRead), so a stalled body would
+            // hang for ever: every read gets IdleTimeout, re-armed before each read.
+            using var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, clock);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token);
             await using (body.ConfigureAwait(false))
             {
                 int read;
-                while ((read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                while ((read = await ReadWithIdleTimeoutAsync(body, buffer, idle, linked.Token, url, cancellationToken).ConfigureAwait(false)) > 0)
                 {
                     await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                     hash.AppendData(buffer, 0, read);

@@ -1,0 +1,84 @@
+using Hearth.Gguf;
+
+namespace Hearth.Engine.Architectures;
+
+/// <summary>The numbers a decoder-only transformer needs, read from GGUF metadata (keys prefixed by the architecture).</summary>
+internal sealed record HyperParameters
+{
+    public required string Architecture { get; init; }
+    public required int ContextLength { get; init; }
+    public required int EmbeddingLength { get; init; }
+    public required int LayerCount { get; init; }
+    public required int FeedForwardLength { get; init; }
+    public required int HeadCount { get; init; }
+    public required int KvHeadCount { get; init; }
+    public required int HeadDimension { get; init; }
+    public required float RmsNormEpsilon { get; init; }
+    public required RopeParameters Rope { get; init; }
+
+    public int QueryLength => HeadCount * HeadDimension;
+    public int KvLength => KvHeadCount * HeadDimension;
+
+    /// <summary>
+    /// Reads the hyper-parameters. Pure: depends only on the metadata. Defaults follow llama.cpp
+    /// (llama_model::load_hparams): head_count_kv = head_count, key_length = embedding/head_count,
+    /// rope.dimension_count = key_length, rope.freq_base = 10000.
+    /// </summary>
+    public static HyperParameters Read(GgufMetadata metadata, string architecture, float defaultEpsilon = 1e-5f)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        string Key(string suffix) => architecture + "." + suffix;
+
+        int Required(string suffix)
+        {
+            var key = Key(suffix);
+            var value = metadata.TryGetInteger(key) ?? throw new ModelHyperParameterException(key, "missing");
+            return Positive(key, value);
+        }
+
+        int Optional(string suffix, int fallback)
+        {
+            var key = Key(suffix);
+            return metadata.TryGetInteger(key) is long v ? Positive(key, v) : fallback;
+        }
+
+        var embedding = Required("embedding_length");
+        var heads = Required("attention.head_count");
+        var kvHeads = Optional("attention.head_count_kv", heads);
+        if (heads % kvHeads != 0)
+        {
+            throw new ModelHyperParameterException(Key("attention.head_count_kv"), $"{kvHeads} does not divide head_count {heads}");
+        }
+
+        var headDim = Optional("attention.key_length", embedding / heads);
+        var valueDim = Optional("attention.value_length", headDim);
+        if (valueDim != headDim)
+        {
+            throw new ModelHyperParameterException(Key("attention.value_length"), $"{valueDim} differs from key_length {headDim} (not supported)");
+        }
+
+        var ropeDims = Optional("rope.dimension_count", headDim);
+        if (ropeDims > headDim || ropeDims % 2 != 0)
+        {
+            throw new ModelHyperParameterException(Key("rope.dimension_count"), $"{ropeDims} must be even and at most the head size {headDim}");
+        }
+
+        var contextLength = Required("context_length");
+        return new HyperParameters
+        {
+            Architecture = architecture,
+            ContextLength = contextLength,
+            EmbeddingLength = embedding,
+            LayerCount = Required("block_count"),
+            FeedForwardLength = Required("feed_forward_length"),
+            HeadCount = heads,
+            KvHeadCount = kvHeads,
+            HeadDimension = headDim,
+            RmsNormEpsilon = (float)(metadata.TryGetFloat(Key("attention.layer_norm_rms_epsilon")) ?? defaultEpsilon),
+            Rope = RopeParameters.Read(metadata, architecture, ropeDims, contextLength),
+        };
+    }
+
+    private static int Positive(string key, long value) =>
+        value is > 0 and <= int.MaxValue ? (int)value : throw new ModelHyperParameterException(key, $"{value} is out of range");
+}

@@ -1,0 +1,20 @@
+namespace Hearth.Engine;
+
+/// <summary>How a model is loaded and run.</summary>
+public sealed class ModelOptions
+{
+    /// <summary>
+    /// Default cap on the context length when the caller does not set one: large trained contexts
+    /// (Llama 3.1: 131072) would otherwise make every KV cache gigabytes large.
+    /// </summary>
+    public const int DefaultContextCap = 8192;
+
+    /// <summary>Threads that split each matrix multiplication (the caller's thread included). Default: all cores.</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Longest sequence per cache slot. Default: the trained context from the file, capped at
+    /// <see cref="DefaultContextCap"/>. Values above the trained context are clamped to it.
+    /// </summary>
+    public int? ContextLength { get; init; }
+}
