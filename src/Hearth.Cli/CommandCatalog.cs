@@ -9,7 +9,9 @@ internal static class CommandCatalog
     {
         // serve (Hearth.Server)
 
-        // run, eval, bench (Hearth.Engine)
+        yield return Commands.RunCommand.Create();
+
+        // eval, bench (Hearth.Engine)
 
         yield return Commands.PullCommand.Create();
         yield return Commands.ListCommand.Create();
@@ -17,7 +19,7 @@ internal static class CommandCatalog
         yield return Commands.RmCommand.Create();
         yield return Commands.CreateCommand.Create();
 
-        // info (Hearth.Gguf)
+        yield return Commands.InfoCommand.Create();
 
         yield return Commands.TokenizeCommand.Create();
 

@@ -4,6 +4,8 @@ using Hearth.Engine.Execution;
 using Hearth.Engine.Sampling;
 using Hearth.Engine.Weights;
 using Hearth.Gguf;
+using Hearth.Templates;
+using Hearth.Tokenizers;
 
 namespace Hearth.Engine;
 
@@ -21,6 +23,8 @@ public sealed unsafe class Model : IDisposable
     private readonly WorkerPool _pool;
     private readonly ForwardPass _pass;
     private readonly Lock _sync = new();
+    private readonly Lazy<Tokenizer> _tokenizer;
+    private readonly Lazy<ChatTemplate> _template;
     private bool _disposed;
 
     private Model(GgufFile file, IArchitecture architecture, HyperParameters hp, TransformerWeights weights, ModelInfo info, int threads)
@@ -32,12 +36,26 @@ public sealed unsafe class Model : IDisposable
         Info = info;
         _pool = new WorkerPool(threads);
         _pass = new ForwardPass(hp, architecture.RopeMode, _pool);
+        _tokenizer = new Lazy<Tokenizer>(() => Tokenizer.FromGguf(file.Metadata));
+        _template = new Lazy<ChatTemplate>(() => file.Metadata.GetStringOrDefault("tokenizer.chat_template", null) is { Length: > 0 } source
+            ? ChatTemplate.Parse(source)
+            : ChatTemplate.Default);
     }
 
     public ModelInfo Info { get; }
 
     /// <summary>The GGUF metadata (tokenizer, template and other keys).</summary>
     public GgufMetadata Metadata => _file.Metadata;
+
+    /// <summary>The tokenizer described by the file's tokenizer.ggml.* keys (built on first use).</summary>
+    public Tokenizer Tokenizer => _tokenizer.Value;
+
+    /// <summary>
+    /// The file's chat template (tokenizer.chat_template), or <see cref="ChatTemplate.Default"/> (ChatML)
+    /// when it has none. A template that does not parse throws TemplateSyntaxException on first use,
+    /// so a broken template is reported instead of silently replaced.
+    /// </summary>
+    public ChatTemplate Template => _template.Value;
 
     /// <summary>Threads each forward pass uses.</summary>
     public int Threads => _pool.Threads;

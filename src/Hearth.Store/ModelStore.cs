@@ -52,11 +52,16 @@ public sealed class ModelStore
 
     /// <summary>
     /// Finds a model by <c>name</c> (tag "latest"), <c>name:tag</c>, or, when no registered name
-    /// matches, by the path of an existing file. Returns null when neither exists.
+    /// matches, by the path of an existing file. Returns null when neither exists (also for empty
+    /// or malformed input, so request handlers can map null to "not found" without a try/catch).
     /// </summary>
-    public ModelEntry? TryResolve(string nameOrPath)
+    public ModelEntry? TryResolve(string? nameOrPath)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(nameOrPath);
+        if (string.IsNullOrWhiteSpace(nameOrPath))
+        {
+            return null;
+        }
+
         if (ModelName.TryParse(nameOrPath, out var name) && Find(name) is { } entry)
         {
             return entry;
@@ -66,7 +71,7 @@ public sealed class ModelStore
     }
 
     /// <summary>Like <see cref="TryResolve"/>, but throws <see cref="ModelNotFoundException"/>.</summary>
-    public ModelEntry Resolve(string nameOrPath) => TryResolve(nameOrPath) ?? throw new ModelNotFoundException(nameOrPath);
+    public ModelEntry Resolve(string nameOrPath) => TryResolve(nameOrPath) ?? throw new ModelNotFoundException(nameOrPath ?? string.Empty);
 
     /// <summary>The registry entry for this exact name:tag, or null.</summary>
     public ModelEntry? Find(ModelName name)

@@ -116,6 +116,9 @@ public sealed class ModelStoreTests : IDisposable
         Assert.Null(store.TryResolve("tiny:other"));
         Assert.Null(store.TryResolve("unknown"));
         Assert.Null(store.TryResolve("/no/such/file.gguf"));
+        Assert.Null(store.TryResolve(""));
+        Assert.Null(store.TryResolve("  "));
+        Assert.Null(store.TryResolve("bad name:x:y"));
 
         var byPath = store.TryResolve(Q40);
         Assert.NotNull(byPath);
