@@ -23,7 +23,7 @@ internal static class CommandCatalog
 
         yield return Commands.TokenizeCommand.Create();
 
-        // template (Hearth.Templates)
+        yield return Commands.TemplateCommand.Create();
 
         yield return Commands.QuantizeCommand.Create();
         yield return Commands.SynthCommand.Create();
