@@ -21,7 +21,7 @@ internal static class CommandCatalog
 
         yield return Commands.InfoCommand.Create();
 
-        // tokenize (Hearth.Tokenizers)
+        yield return Commands.TokenizeCommand.Create();
 
         yield return Commands.TemplateCommand.Create();
 
