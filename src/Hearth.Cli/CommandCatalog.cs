@@ -7,7 +7,7 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
-        // serve (Hearth.Server)
+        yield return Commands.ServeCommand.Create();
 
         yield return Commands.RunCommand.Create();
         yield return Commands.EvalCommand.Create();
@@ -21,9 +21,9 @@ internal static class CommandCatalog
 
         yield return Commands.InfoCommand.Create();
 
-        // tokenize (Hearth.Tokenizers)
+        yield return Commands.TokenizeCommand.Create();
 
-        // template (Hearth.Templates)
+        yield return Commands.TemplateCommand.Create();
 
         yield return Commands.QuantizeCommand.Create();
         yield return Commands.SynthCommand.Create();
