@@ -10,8 +10,8 @@ internal static class CommandCatalog
         // serve (Hearth.Server)
 
         yield return Commands.RunCommand.Create();
-
-        // eval, bench (Hearth.Engine)
+        yield return Commands.EvalCommand.Create();
+        yield return Commands.BenchCommand.Create();
 
         yield return Commands.PullCommand.Create();
         yield return Commands.ListCommand.Create();
@@ -23,7 +23,7 @@ internal static class CommandCatalog
 
         // tokenize (Hearth.Tokenizers)
 
-        // template (Hearth.Templates)
+        yield return Commands.TemplateCommand.Create();
 
         yield return Commands.QuantizeCommand.Create();
         yield return Commands.SynthCommand.Create();

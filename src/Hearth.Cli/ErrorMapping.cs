@@ -9,6 +9,7 @@ internal static class ErrorMapping
         {
             OperationCanceledException => (ExitCodes.Interrupted, "interrupted"),
             Hearth.Store.ModelNotFoundException m => (ExitCodes.ModelNotFound, m.Message),
+            Hearth.Templates.TemplateRuntimeException t => (ExitCodes.InvalidInput, t.Message),
             FileNotFoundException f => (ExitCodes.FileNotFound, $"file not found: {f.FileName ?? f.Message}"),
             DirectoryNotFoundException d => (ExitCodes.FileNotFound, d.Message),
             UnauthorizedAccessException u => (ExitCodes.FileNotFound, u.Message),

@@ -29,6 +29,17 @@ public sealed class ReferenceLogitTests
 
     [Theory]
     [MemberData(nameof(Models))]
+    public void Prompt_tokens_match_the_reference(string name)
+    {
+        using var model = Model.Load(ModelPath(name), new ModelOptions { Threads = 1 });
+        foreach (var c in ReferenceCase.Load(name))
+        {
+            Assert.Equal(c.PromptTokens, model.Tokenizer.Encode(c.Prompt, addSpecial: true));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
     public void Teacher_forced_logits_match_the_reference(string name)
     {
         using var model = Model.Load(ModelPath(name), new ModelOptions { Threads = 2 });

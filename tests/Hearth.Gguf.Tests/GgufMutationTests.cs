@@ -93,6 +93,9 @@ public class GgufMutationTests(ITestOutputHelper output)
             }
         }
 
+        // `hearth info` describes whatever parsed, so its summary must not fail either.
+        _ = Hearth.Gguf.Summary.GgufModelSummary.From(file);
+
         // Walk the metadata the way consumers do; typed getters may refuse (GgufMetadataException) but not crash.
         foreach (var (key, value) in file.Metadata)
         {

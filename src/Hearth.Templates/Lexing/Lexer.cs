@@ -164,7 +164,7 @@ internal sealed class Lexer
         _tokens.Add(new Token(begin, begin == TokenKind.BlockBegin ? "{%" : "{{", line, column));
         var scanner = new ExpressionScanner(_source, inner);
         var isBlock = begin == TokenKind.BlockBegin;
-        var depth = 0;
+        var open = new Stack<string>();
         while (true)
         {
             scanner.SkipWhitespace();
@@ -173,7 +173,7 @@ internal sealed class Lexer
                 throw _source.Error(tagStart, isBlock ? "unclosed block tag: missing '%}'" : "unclosed expression: missing '}}'");
             }
 
-            if (depth == 0 && TryTagEnd(scanner.Position, isBlock, out var modifier, out var afterTag))
+            if (open.Count == 0 && TryTagEnd(scanner.Position, isBlock, out var modifier, out var afterTag))
             {
                 var (endLine, endColumn) = _source.Locate(scanner.Position);
                 _tokens.Add(new Token(end, isBlock ? "%}" : "}}", endLine, endColumn));
@@ -184,10 +184,21 @@ internal sealed class Lexer
             var token = scanner.Next(_tokens.Count > 0 && _tokens[^1].IsOperator("."));
             if (token.Kind == TokenKind.Operator)
             {
-                depth += token.Value switch { "(" or "[" or "{" => 1, ")" or "]" or "}" => -1, _ => 0 };
-                if (depth < 0)
+                // Like Jinja, a tag end inside open brackets is not an end: `{{ {'a': {'b': 1}} }}`.
+                switch (token.Value)
                 {
-                    throw new TemplateSyntaxException($"unexpected '{token.Value}'", token.Line, token.Column);
+                    case "(": open.Push(")"); break;
+                    case "[": open.Push("]"); break;
+                    case "{": open.Push("}"); break;
+                    case ")" or "]" or "}":
+                        if (open.Count == 0 || open.Peek() != token.Value)
+                        {
+                            var expected = open.Count == 0 ? "" : $", expected '{open.Peek()}'";
+                            throw new TemplateSyntaxException($"unexpected '{token.Value}'{expected}", token.Line, token.Column);
+                        }
+
+                        open.Pop();
+                        break;
                 }
             }
 

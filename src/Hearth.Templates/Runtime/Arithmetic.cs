@@ -20,9 +20,9 @@ internal static class Arithmetic
 
     public static object? Negate(object? value) => value switch
     {
-        long l => checked(-l),
-        double d => -d,
-        bool b => b ? -1L : 0L,
+        long l => (object)checked(-l),
+        double d => (object)(-d),
+        bool b => (object)(b ? -1L : 0L),
         _ => throw new JinjaError($"bad operand type for unary -: '{ValueText.TypeName(value)}'"),
     };
 

@@ -160,6 +160,11 @@ internal sealed partial class Evaluator(RenderBudget budget, TimeProvider clock)
                 scope.Set(name.Name, value);
                 break;
             case TupleTarget tuple:
+                if (value is not (IList<object?> or Dict or string))
+                {
+                    throw new JinjaError($"cannot unpack non-iterable {ValueText.TypeName(value)} object");
+                }
+
                 var values = Operators.Iterate(value);
                 if (values.Count != tuple.Items.Count)
                 {

@@ -33,12 +33,27 @@ internal static class CollectionFilters
 
     public static int Length(object? value) => value switch
     {
-        string s => s.Length,
+        string s => CodePoints(s),
         System.Collections.ICollection c => c.Count,
         NamespaceValue ns => ns.Attributes.Count,
         Undefined or null => 0,
         _ => throw new JinjaError($"object of type '{ValueText.TypeName(value)}' has no len()"),
     };
+
+    /// <summary>Python counts code points: an emoji outside the BMP is one character, not two UTF-16 units.</summary>
+    private static int CodePoints(string s)
+    {
+        var n = s.Length;
+        foreach (var c in s)
+        {
+            if (char.IsLowSurrogate(c))
+            {
+                n--;
+            }
+        }
+
+        return n;
+    }
 
     private static string Join(object? value, CallArgs args)
     {

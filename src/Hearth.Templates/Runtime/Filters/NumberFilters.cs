@@ -12,9 +12,9 @@ internal static class NumberFilters
         f["float"] = (_, v, a) => ToFloat(v, a.Get(0, "default", 0.0));
         f["abs"] = (_, v, _) => v switch
         {
-            long l => l == long.MinValue ? throw new JinjaError("integer overflow") : Math.Abs(l),
-            double d => Math.Abs(d),
-            bool b => b ? 1L : 0L,
+            long l => l == long.MinValue ? throw new JinjaError("integer overflow") : (object)Math.Abs(l),
+            double d => (object)Math.Abs(d),
+            bool b => (object)(b ? 1L : 0L),
             _ => throw new JinjaError($"bad operand type for abs(): '{ValueText.TypeName(v)}'"),
         };
         f["round"] = (_, v, a) => Round(Operators.ToDouble(v), (int)Operators.ToLong(a.Get(0, "precision", 0L)), ValueText.ToStr(a.Get(1, "method", "common")));
@@ -69,7 +69,7 @@ internal static class NumberFilters
         {
             "ceil" => Math.Ceiling(value * scale) / scale,
             "floor" => Math.Floor(value * scale) / scale,
-            _ => Math.Round(value, Math.Clamp(precision, 0, 15), MidpointRounding.AwayFromZero),
+            _ => Math.Round(value, Math.Clamp(precision, 0, 15), MidpointRounding.ToEven), // Python round(): half to even
         };
     }
 }

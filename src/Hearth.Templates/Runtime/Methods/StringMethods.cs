@@ -37,7 +37,7 @@ internal static class StringMethods
             case "index" or "rindex":
                 var sub = Str(args.Get(0, "sub"));
                 var at = name == "index" ? s.IndexOf(sub, StringComparison.Ordinal) : s.LastIndexOf(sub, StringComparison.Ordinal);
-                return at >= 0 ? at : throw new JinjaError("substring not found");
+                return at >= 0 ? (long)at : throw new JinjaError("substring not found");
             case "count": return (long)Count(s, Str(args.Get(0, "sub")));
             case "format": return PythonFormat.Format(s, args);
             case "join": return string.Join(s, Operators.Iterate(args.Get(0, "iterable")).Select(ValueText.ToStr));

@@ -1,0 +1,152 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Hearth.Engine;
+using Hearth.Numerics;
+
+namespace Hearth.Cli.Commands;
+
+/// <summary>
+/// `hearth bench`: prompt processing (pp: one batch of -p tokens) and generation (tg: -n tokens one
+/// at a time from an empty cache) in tokens/s, min/median/max over -r runs after one warm-up, per
+/// thread count, as a markdown table shaped like llama-bench's; then load time and memory
+/// (VmRSS after load, VmHWM peak, from /proc/self/status).
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var model = new Argument<FileInfo>("model") { Description = "GGUF model file" };
+        var prompt = new Option<int>("-p") { Description = "Prompt tokens for the pp test (0 = skip)", DefaultValueFactory = _ => 512 };
+        var gen = new Option<int>("-n") { Description = "Generated tokens for the tg test (0 = skip)", DefaultValueFactory = _ => 128 };
+        var threads = new Option<string>("-t") { Description = "Comma-separated thread counts", DefaultValueFactory = _ => Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture) };
+        var reps = new Option<int>("-r") { Description = "Timed runs per test (after one warm-up)", DefaultValueFactory = _ => 3 };
+        var command = new Command("bench", "Measure prompt and generation speed (llama-bench style)") { model, prompt, gen, threads, reps };
+        command.SetAction(parse =>
+        {
+            var p = parse.GetValue(prompt);
+            var n = parse.GetValue(gen);
+            var r = parse.GetValue(reps);
+            if (p < 0 || n < 0 || r < 1)
+            {
+                throw new ArgumentException("-p and -n must be >= 0, -r >= 1.");
+            }
+
+            var threadCounts = parse.GetValue(threads)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : throw new ArgumentException($"-t: '{s}' is not a thread count."))
+                .ToArray();
+            Run(parse.GetValue(model)!.FullName, p, n, threadCounts, r, Console.Out);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    internal static void Run(string path, int p, int n, int[] threadCounts, int reps, TextWriter output)
+    {
+        output.WriteLine($"| model | type | size | params | threads | test | t/s min | t/s median | t/s max |");
+        output.WriteLine($"| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |");
+        double? loadSeconds = null;
+        long rssAfterLoad = 0;
+        long kvBytes = 0;
+        ModelInfo? info = null;
+        foreach (var t in threadCounts)
+        {
+            var sw = Stopwatch.StartNew();
+            using var m = Model.Load(path, new ModelOptions { Threads = t, ContextLength = Math.Max(p, n) + 1 });
+            sw.Stop();
+            if (loadSeconds is null)
+            {
+                loadSeconds = sw.Elapsed.TotalSeconds;
+                rssAfterLoad = ProcStatus("VmRSS");
+            }
+
+            info = m.Info;
+            var cache = m.CreateCache(1, Math.Max(p, n) + 1);
+            kvBytes = cache.SizeBytes;
+            var random = new Random(42);
+            var logits = new float[m.Info.VocabSize];
+            if (p > 0)
+            {
+                var batch = Enumerable.Range(0, p).Select(i => new BatchToken(random.Next(m.Info.VocabSize), i, 0, i == p - 1)).ToArray();
+                var rates = Measure(reps, () =>
+                {
+                    cache.Clear(0);
+                    m.Forward(batch, cache, logits);
+                    return p;
+                });
+                Row(output, m.Info, t, $"pp{p}", rates);
+            }
+
+            if (n > 0)
+            {
+                var rates = Measure(reps, () =>
+                {
+                    cache.Clear(0);
+                    var token = random.Next(m.Info.VocabSize);
+                    for (var i = 0; i < n; i++)
+                    {
+                        m.Forward([new BatchToken(token, i, 0, true)], cache, logits);
+                        token = random.Next(m.Info.VocabSize);
+                    }
+
+                    return n;
+                });
+                Row(output, m.Info, t, $"tg{n}", rates);
+            }
+        }
+
+        output.WriteLine();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load time: {loadSeconds:F3} s; RSS after load: {Mib(rssAfterLoad)} MiB; peak RSS (VmHWM): {Mib(ProcStatus("VmHWM"))} MiB; " +
+            $"file: {Mib(info?.FileSize ?? 0)} MiB; KV cache: {Mib(kvBytes)} MiB (F16); kernels: {WeightKernels.InstructionSet}; CPU: {CpuModel()}"));
+    }
+
+    private static double[] Measure(int reps, Func<int> run)
+    {
+        run();   // warm-up: JIT, page-in of the mapped weights
+        var rates = new double[reps];
+        for (var i = 0; i < reps; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            var tokens = run();
+            rates[i] = tokens / Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+
+        Array.Sort(rates);
+        return rates;
+    }
+
+    private static void Row(TextWriter output, ModelInfo info, int threads, string test, double[] sorted) =>
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {info.Name} | {info.WeightType} | {info.FileSize / (1024.0 * 1024 * 1024):F2} GiB | {info.ParameterCount / 1e9:F2} B | {threads} | {test} | {sorted[0]:F2} | {sorted[sorted.Length / 2]:F2} | {sorted[^1]:F2} |"));
+
+    private static string Mib(long bytes) => (bytes / (1024.0 * 1024)).ToString("F0", CultureInfo.InvariantCulture);
+
+    /// <summary>A /proc/self/status field in bytes (0 where /proc is absent).</summary>
+    internal static long ProcStatus(string field)
+    {
+        const string path = "/proc/self/status";
+        if (!File.Exists(path))
+        {
+            return 0;
+        }
+
+        foreach (var line in File.ReadLines(path))
+        {
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
+            {
+                var kb = line[(field.Length + 1)..].Trim().Split(' ')[0];
+                return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        return 0;
+    }
+
+    private static string CpuModel()
+    {
+        const string path = "/proc/cpuinfo";
+        return File.Exists(path)
+            ? File.ReadLines(path).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown"
+            : "unknown";
+    }
+}

@@ -1,0 +1,31 @@
+using Hearth.Testing;
+
+namespace Hearth.Cli.Tests;
+
+/// <summary>`hearth bench` prints a llama-bench shaped markdown table plus load time and memory.</summary>
+public sealed class BenchCommandTests : IDisposable
+{
+    private readonly StoreCli cli = new();
+
+    public void Dispose() => cli.Dispose();
+
+    [Fact]
+    public async Task Prints_one_row_per_thread_count_and_test()
+    {
+        var result = await cli.RunAsync("bench", SharedData.Model("llama-2-tiny-random.gguf"), "-p", "8", "-n", "4", "-t", "1,2", "-r", "2");
+        Assert.Equal(0, result.ExitCode);
+        var rows = result.Stdout.Split('\n').Where(l => l.StartsWith("| LLaMA v2 ", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(4, rows.Length);
+        Assert.Matches(@"\| f16 \| 0\.00 GiB \| 0\.00 B \| 1 \| pp8 \| [\d.]+ \| [\d.]+ \| [\d.]+ \|", rows[0]);
+        Assert.Contains("| 1 | tg4 |", rows[1], StringComparison.Ordinal);
+        Assert.Contains("| 2 | pp8 |", rows[2], StringComparison.Ordinal);
+        Assert.Matches(@"load time: [\d.]+ s; RSS after load: \d+ MiB; peak RSS \(VmHWM\): \d+ MiB", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Bad_thread_list_is_invalid_input()
+    {
+        var result = await cli.RunAsync("bench", SharedData.Model("llama-2-tiny-random.gguf"), "-t", "0");
+        Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
+    }
+}
