@@ -7,7 +7,7 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
-        // serve (Hearth.Server)
+        yield return Commands.ServeCommand.Create();
 
         yield return Commands.RunCommand.Create();
         yield return Commands.EvalCommand.Create();
@@ -21,7 +21,7 @@ internal static class CommandCatalog
 
         yield return Commands.InfoCommand.Create();
 
-        // tokenize (Hearth.Tokenizers)
+        yield return Commands.TokenizeCommand.Create();
 
         yield return Commands.TemplateCommand.Create();
 

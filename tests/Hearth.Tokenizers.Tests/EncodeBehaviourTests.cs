@@ -136,3 +136,27 @@ public sealed class EncodeBehaviourTests
         Assert.Equal([3, 0], t.Encode("z", addSpecial: false));
     }
 }
+
+public sealed class SpmSegmentationTests
+{
+    [Theory]
+    [InlineData("llama-spm")]
+    [InlineData("phi-3")]
+    public void Cutting_at_unjoinable_boundaries_changes_no_ids(string name)
+    {
+        var t = VocabFiles.Get(name);
+        var whole = new Spm.SpmTokenizer(t.Vocab) { SegmentText = false };
+        var random = new Random(7);
+        var pieces = new[] { "the", " ", "  ", "\n", "quick", "Ünïcödé", "日本", "🦙", "x=y+1;", "<s>", "'s", "▁", "\t", "12345", "—", "e\u0301" };
+        for (var round = 0; round < 20; round++)
+        {
+            var text = string.Concat(Enumerable.Range(0, 200).Select(_ => pieces[random.Next(pieces.Length)]));
+            Assert.Equal(whole.Encode(text, addSpecial: true), t.Encode(text, addSpecial: true));
+        }
+
+        foreach (var (text, _) in VocabFiles.Vectors(name))
+        {
+            Assert.Equal(whole.Encode(text, addSpecial: false), t.Encode(text, addSpecial: false));
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System.CommandLine;
+using Hearth.Server;
+
+namespace Hearth.Cli.Commands;
+
+/// <summary><c>hearth serve</c>: the OpenAI/Ollama-compatible HTTP server (all logic lives in Hearth.Server).</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string[]>("--model", "-m")
+        {
+            Description = "Model to serve: a .gguf path (alias = file name without .gguf) or a store name. Repeatable.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var host = new Option<string>("--host") { Description = "Address to bind (an IP or 'localhost').", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port", "-p") { Description = "TCP port; 0 picks a free one.", DefaultValueFactory = _ => 8080 };
+        var parallel = new Option<int>("--parallel") { Description = "Sequences decoded together per model (batch slots).", DefaultValueFactory = _ => 4 };
+        var ctx = new Option<int?>("--ctx") { Description = "Context per sequence in tokens (default: the model's, at most 4096)." };
+        var threads = new Option<int?>("--threads", "-t") { Description = "Engine threads (default: all cores)." };
+        var keepAlive = new Option<string>("--keep-alive") { Description = "How long an idle model stays loaded (5m, 1h, 0, -1 = forever).", DefaultValueFactory = _ => "5m" };
+        var maxModels = new Option<int>("--max-models") { Description = "Models kept loaded at once.", DefaultValueFactory = _ => 2 };
+        var queue = new Option<int>("--queue") { Description = "Requests that may wait for a slot per model before 503.", DefaultValueFactory = _ => 64 };
+        var apiKey = new Option<string?>("--api-key") { Description = "Require 'Authorization: Bearer KEY' on API routes (or set HEARTH_API_KEY)." };
+        var cors = new Option<string[]>("--cors-origin") { Description = "Allow this browser origin (CORS). Repeatable; off by default.", Arity = ArgumentArity.ZeroOrMore };
+
+        var command = new Command("serve", "Serve models over OpenAI- and Ollama-compatible HTTP, with a web chat at /chat.");
+        foreach (var option in new Option[] { model, host, port, parallel, ctx, threads, keepAlive, maxModels, queue, apiKey, cors })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parse, cancellation) =>
+        {
+            var options = new ServerOptions
+            {
+                Host = parse.GetValue(host)!,
+                Port = parse.GetValue(port),
+                Parallel = parse.GetValue(parallel),
+                ContextLength = parse.GetValue(ctx),
+                Threads = parse.GetValue(threads),
+                KeepAlive = Duration.Parse(parse.GetValue(keepAlive)!),
+                MaxLoadedModels = parse.GetValue(maxModels),
+                QueueCapacity = parse.GetValue(queue),
+                ApiKey = parse.GetValue(apiKey) ?? NullIfEmpty(Environment.GetEnvironmentVariable("HEARTH_API_KEY")),
+            };
+            foreach (var m in parse.GetValue(model) ?? [])
+            {
+                options.Models.Add(m);
+            }
+
+            foreach (var origin in parse.GetValue(cors) ?? [])
+            {
+                options.CorsOrigins.Add(origin);
+            }
+
+            await using var app = HearthServer.CreateApp(options);
+            await app.StartAsync(cancellation).ConfigureAwait(false);
+            var address = HearthServer.ListeningAddress(app);
+            await Console.Out.WriteLineAsync($"hearth: listening on {address} (web chat: {new Uri(address, "/chat")})").ConfigureAwait(false);
+            await Console.Out.FlushAsync(cancellation).ConfigureAwait(false);
+            // Ctrl+C / SIGTERM reach us either as the command's cancellation or as the host's own stop
+            // request (its console lifetime also listens for them); on either, stop accepting and unload.
+            var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (cancellation.Register(() => stop.TrySetResult()))
+            using (app.Lifetime.ApplicationStopping.Register(() => stop.TrySetResult()))
+            {
+                await stop.Task.ConfigureAwait(false);
+            }
+
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+}

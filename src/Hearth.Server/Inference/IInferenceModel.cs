@@ -1,0 +1,81 @@
+using System.Text.Json.Nodes;
+
+namespace Hearth.Server.Inference;
+
+/// <summary>
+/// What the server needs from a loaded model: tokenizing, chat rendering, one batched forward pass
+/// over several sequences, embeddings. <see cref="EngineInferenceModel"/> implements it over
+/// Hearth.Engine's Model; keeping the seam narrow lets the scheduler be reasoned about (and tested)
+/// as pure slot/queue logic.
+/// </summary>
+internal interface IInferenceModel : IDisposable
+{
+    ModelFacts Facts { get; }
+
+    int VocabSize { get; }
+
+    /// <summary>Largest context a single sequence may use (from the file, capped by options).</summary>
+    int ContextLength { get; }
+
+    int[] Tokenize(string text, bool addSpecial);
+
+    /// <summary>
+    /// Renders OpenAI-style messages with the model's chat template (generation prompt appended) and
+    /// tokenizes the result, special tokens parsed, BOS exactly once.
+    /// </summary>
+    int[] TokenizeChat(JsonArray messages);
+
+    ITextStreamDecoder CreateDecoder();
+
+    /// <summary>The text of one token (logprobs report tokens one by one).</summary>
+    string TokenText(int id);
+
+    bool IsEndOfGeneration(int id);
+
+    IInferenceCache CreateCache(int slots, int contextPerSlot);
+
+    /// <summary>One forward pass; writes one row of <see cref="VocabSize"/> logits per entry that wants them, in batch order.</summary>
+    void Forward(ReadOnlySpan<BatchItem> batch, IInferenceCache cache, Span<float> logits);
+
+    /// <summary>Mean-pooled, L2-normalized final hidden states.</summary>
+    float[] Embed(ReadOnlySpan<int> tokens);
+}
+
+/// <summary>One token of a batch: which sequence (slot) it belongs to and where.</summary>
+internal readonly record struct BatchItem(int Token, int Position, int Slot, bool WantLogits);
+
+/// <summary>KV cache of a fixed number of slots, one sequence each.</summary>
+internal interface IInferenceCache
+{
+    int Slots { get; }
+
+    int ContextPerSlot { get; }
+
+    void Truncate(int slot, int length);
+}
+
+/// <summary>Turns a stream of token ids into text, emitting only complete UTF-8 characters.</summary>
+internal interface ITextStreamDecoder
+{
+    string Push(int id);
+
+    string Flush();
+}
+
+/// <summary>Descriptive facts shown by /api/show, /api/tags and /v1/models.</summary>
+internal sealed record ModelFacts(
+    string Architecture,
+    long ParameterCount,
+    int ContextLength,
+    int EmbeddingLength,
+    string Quantization,
+    long FileSize,
+    string? ChatTemplate);
+
+/// <summary>Loads a model file; the default is the engine, tests may count loads.</summary>
+internal interface IInferenceModelLoader
+{
+    IInferenceModel Load(string path, ModelLoadSettings settings);
+}
+
+internal sealed record ModelLoadSettings(int? Threads, int? ContextLength);

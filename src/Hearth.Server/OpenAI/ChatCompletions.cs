@@ -1,0 +1,155 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Hearth.Server.Inference;
+using Hearth.Server.Json;
+
+namespace Hearth.Server.OpenAI;
+
+/// <summary>POST /v1/chat/completions request (the fields Hearth uses; others are ignored).</summary>
+internal sealed record ChatCompletionRequest
+{
+    public string? Model { get; init; }
+
+    public IReadOnlyList<ChatMessage>? Messages { get; init; }
+
+    public float? Temperature { get; init; }
+
+    public float? TopP { get; init; }
+
+    public int? MaxTokens { get; init; }
+
+    public int? MaxCompletionTokens { get; init; }
+
+    [JsonConverter(typeof(StringListConverter))]
+    public IReadOnlyList<string>? Stop { get; init; }
+
+    public long? Seed { get; init; }
+
+    public float? PresencePenalty { get; init; }
+
+    public float? FrequencyPenalty { get; init; }
+
+    public IReadOnlyDictionary<string, float>? LogitBias { get; init; }
+
+    public bool? Logprobs { get; init; }
+
+    public int? TopLogprobs { get; init; }
+
+    public bool? Stream { get; init; }
+
+    public StreamOptions? StreamOptions { get; init; }
+
+    public int? N { get; init; }
+}
+
+internal sealed record ChatMessage
+{
+    public string? Role { get; init; }
+
+    [JsonConverter(typeof(MessageContentConverter))]
+    public string? Content { get; init; }
+
+    public string? Name { get; init; }
+}
+
+internal sealed record ChatCompletionResponse(
+    string Id,
+    string Object,
+    long Created,
+    string Model,
+    IReadOnlyList<ChatChoice> Choices,
+    Usage Usage,
+    string SystemFingerprint);
+
+internal sealed record ChatChoice(int Index, ChatResponseMessage Message, ChatLogprobs? Logprobs, string? FinishReason);
+
+internal sealed record ChatResponseMessage(string Role, string Content);
+
+internal sealed record ChatCompletionChunk(
+    string Id,
+    string Object,
+    long Created,
+    string Model,
+    IReadOnlyList<ChatChunkChoice> Choices,
+    Usage? Usage,
+    string SystemFingerprint);
+
+internal sealed record ChatChunkChoice(int Index, ChatDelta Delta, ChatLogprobs? Logprobs, string? FinishReason);
+
+internal sealed record ChatDelta(string? Role, string? Content);
+
+internal sealed record ChatLogprobs(IReadOnlyList<ChatTokenLogprob> Content);
+
+internal sealed record ChatTokenLogprob(string Token, float Logprob, IReadOnlyList<int> Bytes, IReadOnlyList<ChatTopLogprob> TopLogprobs);
+
+internal sealed record ChatTopLogprob(string Token, float Logprob, IReadOnlyList<int> Bytes);
+
+/// <summary>Pure mapping between chat-completion records and the scheduler's terms.</summary>
+internal static class ChatCompletions
+{
+    public const string Fingerprint = "hearth";
+
+    private static readonly HashSet<string> Roles = ["system", "developer", "user", "assistant", "tool"];
+
+    /// <summary>Validates a request and returns the messages to render and the generation parameters.</summary>
+    public static (JsonArray Messages, GenerationParameters Parameters) Map(ChatCompletionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        OpenAISampling.Check(request.Messages is { Count: > 0 }, "messages", "must be a non-empty array");
+        var messages = new JsonArray();
+        for (var i = 0; i < request.Messages!.Count; i++)
+        {
+            var m = request.Messages[i];
+            OpenAISampling.Check(m is not null, $"messages[{i}]", "must be an object");
+            OpenAISampling.Check(m!.Role is not null && Roles.Contains(m.Role), $"messages[{i}].role",
+                "must be one of system, developer, user, assistant, tool");
+
+            // Templates know "system"; "developer" is OpenAI's newer name for it.
+            messages.Add(new JsonObject
+            {
+                ["role"] = m.Role == "developer" ? "system" : m.Role,
+                ["content"] = m.Content ?? string.Empty,
+            });
+        }
+
+        OpenAISampling.Check(request.TopLogprobs is null || request.Logprobs == true, "top_logprobs", "requires logprobs to be true");
+        var maxParam = request.MaxCompletionTokens is not null ? "max_completion_tokens" : "max_tokens";
+        var parameters = OpenAISampling.Map(
+            request.Temperature,
+            request.TopP,
+            request.MaxCompletionTokens ?? request.MaxTokens,
+            maxParam,
+            request.Stop,
+            request.Seed,
+            request.PresencePenalty,
+            request.FrequencyPenalty,
+            request.LogitBias,
+            request.Logprobs == true ? request.TopLogprobs ?? 0 : null,
+            request.N);
+        return (messages, parameters);
+    }
+
+    public static ChatCompletionResponse Response(string id, long created, string model, CompletionResult result) =>
+        new(
+            id,
+            "chat.completion",
+            created,
+            model,
+            [new ChatChoice(0, new ChatResponseMessage("assistant", result.Text), Logprobs(result.Logprobs), OpenAISampling.FinishReason(result.Reason))],
+            Usage.From(result.Usage),
+            Fingerprint);
+
+    public static ChatCompletionChunk Chunk(string id, long created, string model, ChatDelta delta, TokenLogprob? logprob, string? finishReason) =>
+        new(id, "chat.completion.chunk", created, model,
+            [new ChatChunkChoice(0, delta, logprob is null ? null : Logprobs([logprob]), finishReason)], null, Fingerprint);
+
+    public static ChatCompletionChunk UsageChunk(string id, long created, string model, GenerationUsage usage) =>
+        new(id, "chat.completion.chunk", created, model, [], Usage.From(usage), Fingerprint);
+
+    public static ChatLogprobs? Logprobs(IReadOnlyList<TokenLogprob> logprobs) =>
+        logprobs.Count == 0 ? null : new ChatLogprobs(logprobs.Select(l => new ChatTokenLogprob(
+            l.Token,
+            l.Logprob,
+            OpenAISampling.Utf8(l.Token),
+            l.Top.Select(t => new ChatTopLogprob(t.Token, t.Logprob, OpenAISampling.Utf8(t.Token))).ToList())).ToList());
+}

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Hearth.Testing;
+
+namespace Hearth.Cli.Tests;
+
+/// <summary>Smoke test of the real CLI process: `hearth serve --port 0` starts, answers on loopback, and stops.</summary>
+public sealed partial class ServeCommandTests
+{
+    [GeneratedRegex(@"listening on (http://127\.0\.0\.1:\d+/)")]
+    private static partial Regex ListeningLine();
+
+    private static ProcessStartInfo Hearth(params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "hearth.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(dll);
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment["HEARTH_API_KEY"] = string.Empty;
+        return start;
+    }
+
+    [Fact]
+    public async Task Serve_starts_on_a_free_loopback_port_and_lists_its_model()
+    {
+        using var process = Process.Start(Hearth("serve", "--model", SharedData.Model("llama-2-tiny-random.gguf"), "--port", "0"))!;
+        try
+        {
+            string? line;
+            Match match;
+            do
+            {
+                line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+                if (line is null)
+                {
+                    Assert.Fail("hearth serve exited: " + await process.StandardError.ReadToEndAsync());
+                }
+
+                match = ListeningLine().Match(line!);
+            }
+            while (!match.Success);
+
+            using var http = new HttpClient { BaseAddress = new Uri(match.Groups[1].Value) };
+            using var health = await http.GetAsync(new Uri("/health", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            var models = JsonNode.Parse(await http.GetStringAsync(new Uri("/v1/models", UriKind.Relative)))!;
+            Assert.Equal("llama-2-tiny-random", (string?)models["data"]![0]!["id"]);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Serve_with_a_missing_model_file_fails_with_file_not_found()
+    {
+        using var process = Process.Start(Hearth("serve", "--model", "/nonexistent/model.gguf", "--port", "0"))!;
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.Equal(ExitCodes.FileNotFound, process.ExitCode);
+        Assert.StartsWith("error:", stderr, StringComparison.Ordinal);
+        Assert.Contains("/nonexistent/model.gguf", stderr, StringComparison.Ordinal);
+    }
+}

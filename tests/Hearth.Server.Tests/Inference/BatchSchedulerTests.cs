@@ -1,0 +1,199 @@
+using Hearth.Server.Inference;
+using Hearth.Server.Observability;
+using Hearth.Server.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Hearth.Server.Tests.Inference;
+
+public sealed class BatchSchedulerTests : IDisposable
+{
+    private readonly ScriptedModel model = new();
+    private readonly ServerMetrics metrics = new(() => (0, 0, 0));
+
+    public void Dispose() => metrics.Dispose();
+
+    private BatchScheduler Create(int slots, int queue = 8, int maxBatch = 64, int context = 256) =>
+        new("scripted", model, new GreedySamplers(), new SchedulerOptions(slots, context, queue, maxBatch), metrics,
+            NullLogger<BatchScheduler>.Instance, TimeProvider.System);
+
+    private static GenerationParameters Params(int? maxTokens, params string[] stop) =>
+        new() { Sampling = new SamplingParameters { Temperature = 0 }, MaxTokens = maxTokens, Stop = stop };
+
+    [Fact]
+    public async Task Generates_the_greedy_continuation_and_reports_usage()
+    {
+        using var scheduler = Create(slots: 2);
+        var job = new GenerationJob(model.Tokenize("abc", true), Params(5), CancellationToken.None);
+        Assert.True(scheduler.TryEnqueue(job));
+        var result = await InferenceService.CollectAsync(job, CancellationToken.None);
+        Assert.Equal("defgh", result.Text);
+        Assert.Equal(FinishReason.Length, result.Reason);
+        Assert.Equal(4, result.Usage.PromptTokens);
+        Assert.Equal(5, result.Usage.CompletionTokens);
+    }
+
+    [Fact]
+    public async Task Stop_string_ends_generation_and_is_not_emitted()
+    {
+        using var scheduler = Create(slots: 1);
+        var job = new GenerationJob(model.Tokenize("a", true), Params(50, "fg"), CancellationToken.None);
+        scheduler.TryEnqueue(job);
+        var result = await InferenceService.CollectAsync(job, CancellationToken.None);
+        Assert.Equal("bcde", result.Text);
+        Assert.Equal(FinishReason.Stop, result.Reason);
+    }
+
+    [Fact]
+    public async Task End_of_generation_token_finishes_with_stop()
+    {
+        model.EosAfterZ = true;
+        using var scheduler = Create(slots: 1);
+        var job = new GenerationJob(model.Tokenize("w", true), Params(50), CancellationToken.None);
+        scheduler.TryEnqueue(job);
+        var result = await InferenceService.CollectAsync(job, CancellationToken.None);
+        Assert.Equal("xyz", result.Text);
+        Assert.Equal(FinishReason.Stop, result.Reason);
+        Assert.Equal(4, result.Usage.CompletionTokens); // x, y, z and the end-of-generation token
+    }
+
+    [Fact]
+    public async Task Concurrent_sequences_decode_in_one_forward_pass_per_step()
+    {
+        model.Gate = new SemaphoreSlim(0);
+        using var scheduler = Create(slots: 4);
+        var jobs = Enumerable.Range(0, 4).Select(i => new GenerationJob(model.Tokenize(new string((char)('a' + i), 3), true), Params(6), CancellationToken.None)).ToList();
+        foreach (var job in jobs)
+        {
+            Assert.True(scheduler.TryEnqueue(job));
+        }
+
+        model.Gate.Release(1000);
+        var results = await Task.WhenAll(jobs.Select(j => InferenceService.CollectAsync(j, CancellationToken.None)));
+        Assert.Equal(["bcdefg", "cdefgh", "defghi", "efghij"], results.Select(r => r.Text));
+
+        // Every decode step after the prefill held one token of each of the four sequences.
+        var decodeSteps = model.Batches.Where(b => b.All(t => t.WantLogits)).ToList();
+        Assert.Contains(decodeSteps, b => b.Select(t => t.Slot).Distinct().Count() == 4);
+        Assert.True(model.Batches.Count <= 8, $"{model.Batches.Count} forward passes for 4 x 6 tokens; batching should need about 7");
+    }
+
+    [Fact]
+    public async Task Second_request_with_a_shared_prefix_reuses_the_cached_tokens()
+    {
+        using var scheduler = Create(slots: 1);
+        var first = new GenerationJob(model.Tokenize("hello world", true), Params(3), CancellationToken.None);
+        scheduler.TryEnqueue(first);
+        var r1 = await InferenceService.CollectAsync(first, CancellationToken.None);
+        Assert.Equal(0, r1.Usage.CachedPromptTokens);
+
+        // Multi-turn: the new prompt is the old prompt + the answer + more text.
+        var second = new GenerationJob(model.Tokenize("hello world" + r1.Text + " again", true), Params(3), CancellationToken.None);
+        var batchesBefore = model.Batches.Count;
+        scheduler.TryEnqueue(second);
+        var r2 = await InferenceService.CollectAsync(second, CancellationToken.None);
+        Assert.Equal(12 + 2, r2.Usage.CachedPromptTokens); // BOS + "hello world" + the 2 generated tokens that were fed back
+        var prefill = model.Batches.Skip(batchesBefore).First();
+        Assert.Equal(r2.Usage.PromptTokens - r2.Usage.CachedPromptTokens, prefill.Length);
+    }
+
+    [Fact]
+    public async Task Identical_prompt_rereads_only_its_last_token()
+    {
+        using var scheduler = Create(slots: 1);
+        var prompt = model.Tokenize("same prompt", true);
+        var first = new GenerationJob(prompt, Params(2), CancellationToken.None);
+        scheduler.TryEnqueue(first);
+        var r1 = await InferenceService.CollectAsync(first, CancellationToken.None);
+        var second = new GenerationJob(prompt, Params(2), CancellationToken.None);
+        scheduler.TryEnqueue(second);
+        var r2 = await InferenceService.CollectAsync(second, CancellationToken.None);
+        Assert.Equal(r1.Text, r2.Text);
+        Assert.Equal(prompt.Length - 1, r2.Usage.CachedPromptTokens);
+    }
+
+    [Fact]
+    public async Task Cancelled_request_frees_its_slot_within_one_step()
+    {
+        model.Gate = new SemaphoreSlim(0);
+        using var scheduler = Create(slots: 1);
+        using var cts = new CancellationTokenSource();
+        var running = new GenerationJob(model.Tokenize("a", true), Params(200), cts.Token);
+        var waiting = new GenerationJob(model.Tokenize("b", true), Params(2), CancellationToken.None);
+        scheduler.TryEnqueue(running);
+        scheduler.TryEnqueue(waiting);
+        model.Gate.Release(3);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.IsType<GeneratedToken>(await running.Events.ReadAsync());
+        }
+
+        await cts.CancelAsync();
+        model.Gate.Release(1000);
+        var tokensAfterCancel = 0;
+        GenerationEvent last;
+        while ((last = await running.Events.ReadAsync()) is GeneratedToken)
+        {
+            tokensAfterCancel++;
+        }
+
+        // Only the step already under way when the client left may still produce a token.
+        Assert.InRange(tokensAfterCancel, 0, 1);
+        Assert.Equal(FinishReason.Cancelled, Assert.IsType<GenerationCompleted>(last).Reason);
+        var result = await InferenceService.CollectAsync(waiting, CancellationToken.None);
+        Assert.Equal("cd", result.Text);
+    }
+
+    [Fact]
+    public void Full_queue_refuses_instead_of_growing()
+    {
+        model.Gate = new SemaphoreSlim(0);
+        using var scheduler = Create(slots: 1, queue: 2);
+        var accepted = 0;
+        for (var i = 0; i < 6; i++)
+        {
+            accepted += scheduler.TryEnqueue(new GenerationJob(model.Tokenize("a", true), Params(100), CancellationToken.None)) ? 1 : 0;
+        }
+
+        // One running (or about to be admitted) plus two waiting; the first may still sit in the queue.
+        Assert.InRange(accepted, 2, 3);
+        model.Gate.Release(10000);
+    }
+
+    [Fact]
+    public async Task Long_prompt_is_prefilled_in_chunks_while_another_sequence_keeps_decoding()
+    {
+        using var scheduler = Create(slots: 2, maxBatch: 8);
+        model.Gate = new SemaphoreSlim(0);
+        var talker = new GenerationJob(model.Tokenize("a", true), Params(30), CancellationToken.None);
+        scheduler.TryEnqueue(talker);
+        model.Gate.Release(2);
+        await talker.Events.ReadAsync();
+        var reader = new GenerationJob(model.Tokenize(new string('q', 40), true), Params(1), CancellationToken.None);
+        scheduler.TryEnqueue(reader);
+        model.Gate.Release(10000);
+        await InferenceService.CollectAsync(reader, CancellationToken.None);
+        await InferenceService.CollectAsync(talker, CancellationToken.None);
+        Assert.All(model.Batches, b => Assert.True(b.Length <= 8));
+        var mixed = model.Batches.Where(b => b.Any(t => t.Slot == 0) && b.Any(t => t.Slot == 1)).ToList();
+        Assert.True(mixed.Count >= 5, "the 41-token prompt should share several steps with the decoding sequence");
+    }
+
+    [Fact]
+    public async Task Sequence_that_fills_its_context_finishes_with_length()
+    {
+        using var scheduler = Create(slots: 1, context: 10);
+        var job = new GenerationJob(model.Tokenize("abcd", true), Params(null), CancellationToken.None);
+        scheduler.TryEnqueue(job);
+        var result = await InferenceService.CollectAsync(job, CancellationToken.None);
+        Assert.Equal(FinishReason.Length, result.Reason);
+        Assert.Equal(10 - 5, result.Usage.CompletionTokens);
+    }
+
+    [Fact]
+    public async Task Embeddings_run_on_the_scheduler_thread()
+    {
+        using var scheduler = Create(slots: 1);
+        var v = await scheduler.EmbedAsync(model.Tokenize("abc", true), CancellationToken.None);
+        Assert.Equal(1.0, Math.Sqrt(v.Sum(x => (double)x * x)), 5);
+    }
+}
