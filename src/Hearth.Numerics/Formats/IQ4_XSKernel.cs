@@ -63,14 +63,18 @@ internal sealed class IQ4_XSKernel() : WeightKernel(GgmlType.IQ4_XS, ActivationF
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe void PrepareAvx2(byte* block, int* scalePairs, short* mins, out float d, out float dmin)
+        public static unsafe (Vector256<int> Lo, Vector256<int> Hi) PrepareAvx2(byte* block, out Vector256<short> mins, out float d, out float dmin)
         {
             d = Fp16.Read(block);
             dmin = 0f;
+            mins = Vector256<short>.Zero;
+            var eight = 0UL;
             for (var s = 0; s < 8; s++)
             {
-                scalePairs[2 * s] = scalePairs[2 * s + 1] = SuperBlock.Pair(SubScale(block, s));
+                eight |= (ulong)(byte)(sbyte)SubScale(block, s) << (8 * s);
             }
+
+            return SuperBlock.Pairs(SuperBlock.Duplicate(eight).AsSByte());
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

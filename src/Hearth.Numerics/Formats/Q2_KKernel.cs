@@ -56,15 +56,13 @@ internal sealed class Q2_KKernel() : WeightKernel(GgmlType.Q2_K, ActivationForma
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe void PrepareAvx2(byte* block, int* scalePairs, short* mins, out float d, out float dmin)
+        public static unsafe (Vector256<int> Lo, Vector256<int> Hi) PrepareAvx2(byte* block, out Vector256<short> mins, out float d, out float dmin)
         {
             d = Fp16.Read(block + 80);
             dmin = Fp16.Read(block + 82);
-            for (var g = 0; g < 16; g++)
-            {
-                scalePairs[g] = SuperBlock.Pair(block[g] & 0x0F);
-                mins[g] = (short)(block[g] >> 4);
-            }
+            var packed = Sse2.LoadVector128(block);
+            mins = Avx2.ConvertToVector256Int16(Sse2.ShiftRightLogical(packed.AsUInt16(), 4).AsByte() & Vector128.Create((byte)0x0F));
+            return SuperBlock.Pairs((packed & Vector128.Create((byte)0x0F)).AsSByte());
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

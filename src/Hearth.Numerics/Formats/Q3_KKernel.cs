@@ -78,15 +78,20 @@ internal sealed class Q3_KKernel() : WeightKernel(GgmlType.Q3_K, ActivationForma
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe void PrepareAvx2(byte* block, int* scalePairs, short* mins, out float d, out float dmin)
+        public static unsafe (Vector256<int> Lo, Vector256<int> Hi) PrepareAvx2(byte* block, out Vector256<short> mins, out float d, out float dmin)
         {
             d = Fp16.Read(block + 108);
             dmin = 0f;
-            Scales(block + 96, scalePairs);
+            mins = Vector256<short>.Zero;
+            var scales = stackalloc int[16];
+            Scales(block + 96, scales);
+            var packed = stackalloc sbyte[16];
             for (var g = 0; g < 16; g++)
             {
-                scalePairs[g] = SuperBlock.Pair(scalePairs[g]);
+                packed[g] = (sbyte)scales[g];
             }
+
+            return SuperBlock.Pairs(Sse2.LoadVector128(packed));
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

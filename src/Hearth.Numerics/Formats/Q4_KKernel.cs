@@ -47,6 +47,21 @@ internal sealed class Q4_KKernel() : WeightKernel(GgmlType.Q4_K, ActivationForma
         }
     }
 
+    /// <summary>All 8 scales and 8 mins at once with 32-bit masks (same bits as <see cref="ScaleMin"/>):
+    /// bytes 0..3 hold the low 6 bits of scales 0..3, 4..7 of mins 0..3; bytes 8..11 the low 4 bits of
+    /// scales (low nibble) and mins (high nibble) 4..7, whose top 2 bits sit in bits 6..7 of bytes 0..7.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe (ulong Scales, ulong Mins) Unpack(byte* q)
+    {
+        const uint kmask1 = 0x3f3f3f3f, kmask2 = 0x0f0f0f0f, kmask3 = 0x03030303;
+        var u0 = Unsafe.ReadUnaligned<uint>(q);
+        var u1 = Unsafe.ReadUnaligned<uint>(q + 4);
+        var u2 = Unsafe.ReadUnaligned<uint>(q + 8);
+        var scalesHigh = (u2 & kmask2) | (((u0 >> 6) & kmask3) << 4);
+        var minsHigh = ((u2 >> 4) & kmask2) | (((u1 >> 6) & kmask3) << 4);
+        return ((u0 & kmask1) | ((ulong)scalesHigh << 32), (u1 & kmask1) | ((ulong)minsHigh << 32));
+    }
+
     internal struct Block : ISuperBlock
     {
         public static int Bytes => 144;
@@ -72,16 +87,13 @@ internal sealed class Q4_KKernel() : WeightKernel(GgmlType.Q4_K, ActivationForma
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe void PrepareAvx2(byte* block, int* scalePairs, short* mins, out float d, out float dmin)
+        public static unsafe (Vector256<int> Lo, Vector256<int> Hi) PrepareAvx2(byte* block, out Vector256<short> mins, out float d, out float dmin)
         {
             d = Fp16.Read(block);
             dmin = Fp16.Read(block + 2);
-            for (var s = 0; s < 8; s++)
-            {
-                ScaleMin(s, block + 4, out var sc, out var m);
-                scalePairs[2 * s] = scalePairs[2 * s + 1] = SuperBlock.Pair(sc);
-                mins[2 * s] = mins[2 * s + 1] = (short)m;
-            }
+            var (scales, m) = Unpack(block + 4);
+            mins = Avx2.ConvertToVector256Int16(SuperBlock.Duplicate(m));
+            return SuperBlock.Pairs(SuperBlock.Duplicate(scales).AsSByte());
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -58,8 +58,8 @@ internal sealed class Q5_KKernel() : WeightKernel(GgmlType.Q5_K, ActivationForma
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe void PrepareAvx2(byte* block, int* scalePairs, short* mins, out float d, out float dmin) =>
-            Q4_KKernel.Block.PrepareAvx2(block, scalePairs, mins, out d, out dmin);
+        public static unsafe (Vector256<int> Lo, Vector256<int> Hi) PrepareAvx2(byte* block, out Vector256<short> mins, out float d, out float dmin) =>
+            Q4_KKernel.Block.PrepareAvx2(block, out mins, out d, out dmin);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector256<byte> DecodeAvx2(byte* block, int j)

@@ -59,15 +59,12 @@ internal sealed class Q6_KKernel() : WeightKernel(GgmlType.Q6_K, ActivationForma
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe void PrepareAvx2(byte* block, int* scalePairs, short* mins, out float d, out float dmin)
+        public static unsafe (Vector256<int> Lo, Vector256<int> Hi) PrepareAvx2(byte* block, out Vector256<short> mins, out float d, out float dmin)
         {
             d = Fp16.Read(block + 208);
             dmin = 0f;
-            var sc = (sbyte*)(block + 192);
-            for (var g = 0; g < 16; g++)
-            {
-                scalePairs[g] = SuperBlock.Pair(sc[g]);
-            }
+            mins = Vector256<short>.Zero;
+            return SuperBlock.Pairs(Sse2.LoadVector128((sbyte*)(block + 192)));
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

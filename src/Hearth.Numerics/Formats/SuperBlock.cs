@@ -22,9 +22,9 @@ internal interface ISuperBlock
     /// <summary>Scalar reference decoding of the block layout: 256 values, 16 scales and 16 mins.</summary>
     static abstract unsafe void Decode(byte* block, int* q, int* scales, int* mins, out float d, out float dmin);
 
-    /// <summary>Scales of the 16 groups as int16 duplicated into both halves of an int32, and the mins as
-    /// int16 (all zero for formats without mins).</summary>
-    static abstract unsafe void PrepareAvx2(byte* block, int* scalePairs, short* mins, out float d, out float dmin);
+    /// <summary>Scales of the 16 groups as int16 duplicated into both halves of an int32 (groups 0..7 in
+    /// <c>Lo</c>, 8..15 in <c>Hi</c>), and the 16 mins as int16 (zero for formats without mins).</summary>
+    static abstract unsafe (Vector256<int> Lo, Vector256<int> Hi) PrepareAvx2(byte* block, out Vector256<short> mins, out float d, out float dmin);
 
     /// <summary>Values 32j .. 32j + 31 as bytes (int8 when <see cref="Signed"/>).</summary>
     static abstract unsafe Vector256<byte> DecodeAvx2(byte* block, int j);
@@ -81,16 +81,20 @@ internal static class SuperBlock
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe float DotAvx2<T>(byte* w, byte* a, int n) where T : ISuperBlock
     {
-        var scalePairs = stackalloc int[16];
-        var mins = stackalloc short[16];
         var acc = Vector256<float>.Zero;
         var minAcc = 0f;
         for (var b = 0; b < n / 256; b++, w += T.Bytes, a += Q8Layout.Q8_KBytes)
         {
-            T.PrepareAvx2(w, scalePairs, mins, out var d, out var dmin);
+            var (lo, hi) = T.PrepareAvx2(w, out var mins, out var d, out var dmin);
             var da = Unsafe.ReadUnaligned<float>(a);
-            var sumi = Dot(w, a + Q8Layout.Q8_KQs, scalePairs);
-            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sumi), Vector256.Create(d * da), acc);
+            var qa = a + Q8Layout.Q8_KQs;
+
+            // Unrolled so that every slice index is a constant: the decoders' shifts become immediates.
+            var s0 = Step<T>(w, qa, lo, 0) + Step<T>(w, qa, lo, 1);
+            var s1 = Step<T>(w, qa, lo, 2) + Step<T>(w, qa, lo, 3);
+            s0 += Step<T>(w, qa, hi, 4) + Step<T>(w, qa, hi, 5);
+            s1 += Step<T>(w, qa, hi, 6) + Step<T>(w, qa, hi, 7);
+            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s0 + s1), Vector256.Create(d * da), acc);
             if (dmin != 0f)
             {
                 minAcc += dmin * da * MinSum(mins, a);
@@ -98,20 +102,13 @@ internal static class SuperBlock
         }
 
         return Avx2Ops.Sum(acc) - minAcc;
+    }
 
-        static Vector256<int> Dot(byte* w, byte* qa, int* scalePairs)
-        {
-            var lo = Avx.LoadVector256(scalePairs);
-            var hi = Avx.LoadVector256(scalePairs + 8);
-            var sumi = Vector256<int>.Zero;
-            for (var j = 0; j < 8; j++)
-            {
-                var scale = Avx2.PermuteVar8x32(j < 4 ? lo : hi, ScaleIndex(j & 3));
-                sumi += Avx2.MultiplyAddAdjacent(Products<T>(T.DecodeAvx2(w, j), Avx.LoadVector256((sbyte*)qa + 32 * j)), scale.AsInt16());
-            }
-
-            return sumi;
-        }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<int> Step<T>(byte* w, byte* qa, Vector256<int> scales, int j) where T : ISuperBlock
+    {
+        var scale = Avx2.PermuteVar8x32(scales, ScaleIndex(j & 3)).AsInt16();
+        return Avx2.MultiplyAddAdjacent(Products<T>(T.DecodeAvx2(w, j), Avx.LoadVector256((sbyte*)qa + 32 * j)), scale);
     }
 
     /// <summary>Tiled product: 4 activation rows meet each decoded 32-value slice.</summary>
@@ -119,8 +116,6 @@ internal static class SuperBlock
     public static unsafe void MatMulAvx2<T>(byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
         where T : ISuperBlock
     {
-        var scalePairs = stackalloc int[16];
-        var mins = stackalloc short[16];
         var nb = n / 256;
         var i = 0;
         for (; i + 4 <= nAct; i += 4)
@@ -139,9 +134,7 @@ internal static class SuperBlock
                 var minAcc = Vector128<float>.Zero;
                 for (long b = 0, o = 0; b < nb; b++, wb += T.Bytes, o += Q8Layout.Q8_KBytes)
                 {
-                    T.PrepareAvx2(wb, scalePairs, mins, out var d, out var dmin);
-                    var lo = Avx.LoadVector256(scalePairs);
-                    var hi = Avx.LoadVector256(scalePairs + 8);
+                    var (lo, hi) = T.PrepareAvx2(wb, out var mins, out var d, out var dmin);
                     var s0 = Vector256<int>.Zero;
                     var s1 = Vector256<int>.Zero;
                     var s2 = Vector256<int>.Zero;
@@ -205,17 +198,37 @@ internal static class SuperBlock
             ? Avx2.MultiplyAddAdjacent(Avx2.Sign(q.AsSByte(), q.AsSByte()).AsByte(), Avx2.Sign(qa, q.AsSByte()))
             : Avx2.MultiplyAddAdjacent(q, qa);
 
-    /// <summary>Permutation picking scale pair 2k for the low 16 values and 2k + 1 for the high 16.</summary>
+    /// <summary>Permutation picking scale pair 2k for the low 16 values and 2k + 1 for the high 16
+    /// (a switch so that a constant k folds to a constant vector).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> ScaleIndex(int k) =>
-        Vector256.Create(2 * k) + Vector256.Create(0, 0, 0, 0, 1, 1, 1, 1);
+    private static Vector256<int> ScaleIndex(int k) => k switch
+    {
+        0 => Vector256.Create(0, 0, 0, 0, 1, 1, 1, 1),
+        1 => Vector256.Create(2, 2, 2, 2, 3, 3, 3, 3),
+        2 => Vector256.Create(4, 4, 4, 4, 5, 5, 5, 5),
+        _ => Vector256.Create(6, 6, 6, 6, 7, 7, 7, 7),
+    };
 
     /// <summary>sum_g min_g * bsum_g of one activation block.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe float MinSum(short* mins, byte* act) =>
-        Avx2Ops.Sum(Avx2.MultiplyAddAdjacent(Avx.LoadVector256(mins), Avx.LoadVector256((short*)(act + Q8Layout.Q8_KBsums))));
+    private static unsafe float MinSum(Vector256<short> mins, byte* act) =>
+        Avx2Ops.Sum(Avx2.MultiplyAddAdjacent(mins, Avx.LoadVector256((short*)(act + Q8Layout.Q8_KBsums))));
 
-    /// <summary>Packs an int16 scale into both halves of an int32 (the PrepareAvx2 scale format).</summary>
+    /// <summary>16 signed scales -> the PrepareAvx2 format: each as int16 in both halves of an int32.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Pair(int scale) => (scale & 0xFFFF) | (scale << 16);
+    public static (Vector256<int> Lo, Vector256<int> Hi) Pairs(Vector128<sbyte> scales)
+    {
+        var s = Avx2.ConvertToVector256Int16(scales);
+        var a = Avx2.UnpackLow(s, s);
+        var b = Avx2.UnpackHigh(s, s);
+        return (Avx2.Permute2x128(a, b, 0x20).AsInt32(), Avx2.Permute2x128(a, b, 0x31).AsInt32());
+    }
+
+    /// <summary>8 per-32 values (one per byte of <paramref name="eight"/>) -> 16 per-group bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<byte> Duplicate(ulong eight)
+    {
+        var v = Vector128.CreateScalar(eight).AsByte();
+        return Sse2.UnpackLow(v, v);
+    }
 }
