@@ -16,6 +16,13 @@ internal interface ISignedBlock32
 
     /// <summary>The same 32 values in one AVX2 register.</summary>
     static abstract unsafe Vector256<sbyte> DecodeAvx2(byte* block);
+
+    /// <summary>Non-zero when the values are stored as unsigned quants minus this offset (Q4_0: 8, Q5_0: 16);
+    /// the matrix product then multiplies <see cref="DecodeUnsignedAvx2"/> directly and corrects per block.</summary>
+    static virtual int Offset => 0;
+
+    /// <summary>The stored unsigned quants (values + <see cref="Offset"/>); only called when the offset is non-zero.</summary>
+    static virtual unsafe Vector256<byte> DecodeUnsignedAvx2(byte* block) => throw new NotSupportedException();
 }
 
 /// <summary>A 32-element block decoding to unsigned values with scale d and offset m (Q4_1, Q5_1):
@@ -159,61 +166,10 @@ internal static class Block32
         return Avx2Ops.Sum(acc0 + acc1) + mins;
     }
 
-    /// <summary>Tiled product for signed blocks: <see cref="TileRows"/> activation rows per pass over
-    /// each weight row; weight blocks are decoded once per tile.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Tiled product for signed blocks (<see cref="SignedTileProduct"/>).</summary>
     public static unsafe void MatMulAvx2<T>(byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
-        where T : ISignedBlock32
-    {
-        var nb = n / 32;
-        var i = 0;
-        for (; i + TileRows <= nAct; i += TileRows)
-        {
-            var a0 = a + (long)i * aStride;
-            var a1 = a0 + aStride;
-            var a2 = a1 + aStride;
-            var a3 = a2 + aStride;
-            for (var r = r0; r < r1; r++)
-            {
-                var wb = w + r * wStride;
-                var acc0 = Vector256<float>.Zero;
-                var acc1 = Vector256<float>.Zero;
-                var acc2 = Vector256<float>.Zero;
-                var acc3 = Vector256<float>.Zero;
-                for (long b = 0, o = 0; b < nb; b++, wb += T.Bytes, o += Q8Layout.Q8_0Bytes)
-                {
-                    var q = T.DecodeAvx2(wb);
-                    var abs = Avx2.Sign(q, q).AsByte();
-                    var d = Fp16.Read(wb);
-                    acc0 = Tile(abs, q, a0 + o, d, acc0);
-                    acc1 = Tile(abs, q, a1 + o, d, acc1);
-                    acc2 = Tile(abs, q, a2 + o, d, acc2);
-                    acc3 = Tile(abs, q, a3 + o, d, acc3);
-                }
-
-                var col = output + (long)i * outputStride + r;
-                col[0] = Avx2Ops.Sum(acc0);
-                col[outputStride] = Avx2Ops.Sum(acc1);
-                col[2L * outputStride] = Avx2Ops.Sum(acc2);
-                col[3L * outputStride] = Avx2Ops.Sum(acc3);
-            }
-        }
-
-        for (; i < nAct; i++)
-        {
-            for (var r = r0; r < r1; r++)
-            {
-                output[(long)i * outputStride + r] = DotAvx2<T>(w + r * wStride, a + (long)i * aStride, n);
-            }
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        static Vector256<float> Tile(Vector256<byte> abs, Vector256<sbyte> q, byte* act, float d, Vector256<float> acc)
-        {
-            var p = Avx2Ops.DotUnsigned(abs, Avx2.Sign(Avx.LoadVector256((sbyte*)(act + 2)), q));
-            return Fma.MultiplyAdd(Avx.ConvertToVector256Single(p), Vector256.Create(d * Fp16.Read(act)), acc);
-        }
-    }
+        where T : ISignedBlock32 =>
+        SignedTileProduct.MatMulAvx2<T>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
 
     /// <summary>Tiled product for unsigned blocks with offsets (Q4_1, Q5_1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -43,8 +43,13 @@ internal sealed class Q4_0Kernel() : WeightKernel(GgmlType.Q4_0, ActivationForma
             }
         }
 
+        public static int Offset => 8;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector256<sbyte> DecodeAvx2(byte* block) =>
             (Avx2Ops.Nibbles32(block + 2) - Vector256.Create((byte)8)).AsSByte();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe Vector256<byte> DecodeUnsignedAvx2(byte* block) => Avx2Ops.Nibbles32(block + 2);
     }
 }

@@ -45,6 +45,12 @@ internal sealed class Q5_0Kernel() : WeightKernel(GgmlType.Q5_0, ActivationForma
             }
         }
 
+        public static int Offset => 16;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe Vector256<byte> DecodeUnsignedAvx2(byte* block) =>
+            Avx2Ops.Nibbles32(block + 6) | (Avx2Ops.BitsToBytes(Unsafe.ReadUnaligned<uint>(block + 2)) & Vector256.Create((byte)0x10));
+
         // (nibble | 0xF0) read as int8 is nibble - 16: OR the high nibble in where the 5th bit is clear.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector256<sbyte> DecodeAvx2(byte* block)

@@ -1,0 +1,389 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Hearth.Numerics.Simd;
+
+namespace Hearth.Numerics.Formats;
+
+/// <summary>Activations per register tile, as a type so the JIT compiles one loop per width.</summary>
+internal interface ITileWidth
+{
+    static abstract int Count { get; }
+}
+
+internal readonly struct Width8 : ITileWidth
+{
+    public static int Count => 8;
+}
+
+internal readonly struct Width4 : ITileWidth
+{
+    public static int Count => 4;
+}
+
+/// <summary>
+/// AVX2 matrix product of signed 32-blocks (Q4_0, Q5_0, Q8_0, IQ4_NL) with Q8_0 activations.
+/// <para>
+/// Tiles of 8 or 4 activations are vectorised across the activations, not along the row: the activations are packed
+/// once per call so that one 32-byte vector holds the same 4 (or 8) positions of every activation in the tile, and each
+/// weight row's decoded 4 (or 8) bytes are broadcast against it. One vpmaddubsw then advances all activations of the
+/// tile at once, the int sums land one activation per lane, and the block's scales are applied to the whole tile with
+/// one multiply and one fused add (the activation scales sit in the packed block as f32, converted once). Nothing is
+/// reduced horizontally until the row ends. The weights are read in place from the mapped blocks; only the activations
+/// are rearranged, which costs a few hundred bytes per block per call.
+/// </para>
+/// <para>
+/// Offset formats (Q4_0 = q - 8, Q5_0 = q - 16) multiply their unsigned quants directly (vpmaddubsw takes unsigned x
+/// signed), sum several products in 16 bits where they cannot overflow, and fold the offset into a per-block
+/// correction <c>-offset * d_a * sum(q_a)</c> packed with the activations. Signed formats move the weight's sign onto
+/// the activation first (the reference's mul_sum_i8_pairs_float).
+/// </para>
+/// <para>
+/// Measured (AMD EPYC Zen 3, one core, 2048 x 2048 weights x 128 activations): Q4_0 28 -> 79 GFLOP/s with
+/// row-vector tiles and packed f32 scales, then see docs/benchmarks.md for this layout. The single-activation loop
+/// (generation) keeps the row-vector form: it is bound by memory, went from 4.6 to 6.7-9.3 GB/s on the mapped
+/// llama-1b Q4_0 file with the packed scales, and prefetches ahead because hardware prefetchers stop at page edges.
+/// </para>
+/// </summary>
+internal static class SignedTileProduct
+{
+    // Prefetch distance of the one-activation (generation) loop: hardware prefetchers stop at 4 KiB page edges,
+    // and the weights are 4 KiB page-cache pages of the mapped file.
+    private const int PrefetchBytes = 2048;
+
+    // Largest |q_a| of a Q8_0 activation: quantised as round(x / (amax / 127)).
+    private const int MaxActivation = 127;
+
+    [ThreadStatic]
+    private static byte[]? t_packed;
+
+    /// <summary>Float lanes of a packed block's scales and corrections: one per activation, or for a 4-tile two per
+    /// activation (each holds half of its positions), 8 in all; a single activation has one.</summary>
+    private static int Lanes(int width) => width == 1 ? 1 : 8;
+
+    /// <summary>Bytes of one packed block for <paramref name="width"/> activations: quants, scales, corrections.</summary>
+    private static int PackedBlockBytes(int width) => (32 * width) + (8 * Lanes(width));
+
+    // No AggressiveOptimization in this file: it skips tiering, so the JIT would keep class-initialization checks
+    // for Fp16's table inside the loops; tier-1 code (after ~30 calls or on-stack replacement) has none.
+    public static unsafe void MatMulAvx2<T>(byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
+        where T : ISignedBlock32
+    {
+        var nb = n / 32;
+        var need = nb * PackedBlockBytes(8);
+        var buffer = t_packed is { } b && b.Length >= need ? b : (t_packed = GC.AllocateUninitializedArray<byte>(need, pinned: true));
+        fixed (byte* packed = buffer)
+        {
+            var i = 0;
+            // An 8-tile costs about twice a 4-tile per weight block, so a padded 8-tile pays from five activations
+            // and a padded 4-tile from two; one activation takes the row-vector loop.
+            while (nAct - i >= 5)
+            {
+                var count = Math.Min(8, nAct - i);
+                Pack<T>(a + (long)i * aStride, aStride, count, 8, nb, packed);
+                for (var r = r0; r < r1; r += 2)
+                {
+                    var both = r + 1 < r1;
+                    RowPairTile<T, Width8>(w + r * wStride, w + (both ? r + 1 : r) * wStride, both, packed, nb, count, output + (long)i * outputStride + r, outputStride);
+                }
+
+                i += count;
+            }
+
+            if (nAct - i >= 2)
+            {
+                var count = nAct - i;
+                Pack<T>(a + (long)i * aStride, aStride, count, 4, nb, packed);
+                for (var r = r0; r < r1; r += 2)
+                {
+                    var both = r + 1 < r1;
+                    RowPairTile<T, Width4>(w + r * wStride, w + (both ? r + 1 : r) * wStride, both, packed, nb, count, output + (long)i * outputStride + r, outputStride);
+                }
+
+                i += count;
+            }
+
+            if (i < nAct)
+            {
+                Pack<T>(a + (long)i * aStride, aStride, 1, 1, nb, packed);
+                for (var r = r0; r < r1; r++)
+                {
+                    output[(long)i * outputStride + r] = RowSingle<T>(w + r * wStride, packed, nb);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs <paramref name="count"/> Q8_0 rows into tiles of <paramref name="width"/> activations. Per block: vector v
+    /// (of <paramref name="width"/>) holds positions [v * 32 / width, (v + 1) * 32 / width) of activation c at byte
+    /// c * 32 / width; then the f32 scales and corrections per lane. Missing activations are zeros, so their lanes
+    /// compute zero and are not stored.
+    /// </summary>
+    private static unsafe void Pack<T>(byte* a, int aStride, int count, int width, int nb, byte* packed)
+        where T : ISignedBlock32
+    {
+        var blockBytes = PackedBlockBytes(width);
+        var span = 32 / width;
+        var lanesPerActivation = Lanes(width) / width;
+        for (var b = 0; b < nb; b++)
+        {
+            var dst = packed + ((long)b * blockBytes);
+            var scales = (float*)(dst + (width * 32));
+            var corrections = scales + Lanes(width);
+            for (var c = 0; c < width; c++)
+            {
+                var block = a + ((long)c * aStride) + ((long)b * Q8Layout.Q8_0Bytes);
+                var present = c < count;
+                var qs = block + 2;
+                var at = dst + (c * span);
+                if (width == 8)
+                {
+                    for (var v = 0; v < 8; v++)
+                    {
+                        Unsafe.WriteUnaligned(at + (v * 32), present ? Unsafe.ReadUnaligned<int>(qs + (v * 4)) : 0);
+                    }
+                }
+                else if (width == 4)
+                {
+                    for (var v = 0; v < 4; v++)
+                    {
+                        Unsafe.WriteUnaligned(at + (v * 32), present ? Unsafe.ReadUnaligned<long>(qs + (v * 8)) : 0L);
+                    }
+                }
+                else
+                {
+                    Avx.Store(at, Avx.LoadVector256(qs));
+                }
+
+                var d = present ? Fp16.Read(block) : 0f;
+                var sum = present && T.Offset != 0 ? Avx2Ops.Sum(Avx2Ops.DotUnsigned(Vector256.Create((byte)1), Avx.LoadVector256((sbyte*)(block + 2)))) : 0;
+                for (var l = 0; l < lanesPerActivation; l++)
+                {
+                    scales[(c * lanesPerActivation) + l] = d;
+                    corrections[(c * lanesPerActivation) + l] = l == 0 ? -T.Offset * d * sum : 0f;
+                }
+            }
+        }
+    }
+
+    /// <summary>Two weight rows (<paramref name="w0"/>, <paramref name="w1"/>; the same row twice for an odd tail)
+    /// times a packed tile of <typeparamref name="TW"/> activations; writes the first <paramref name="count"/>
+    /// results of each row at <paramref name="output"/> (row 1 at +1) with stride <paramref name="outputStride"/>.
+    /// Two rows give the core two independent accumulation chains (one chain alone left it waiting on the fused
+    /// adds' latency: 82 -> 97 GFLOP/s for the second chain of corrections, more for the second row).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe void RowPairTile<T, TW>(byte* w0, byte* w1, bool both, byte* packed, int nb, int count, float* output, int outputStride)
+        where T : ISignedBlock32
+        where TW : ITileWidth
+    {
+        var width = TW.Count;
+        var blockBytes = PackedBlockBytes(width);
+        var acc0 = Vector256<float>.Zero;
+        var acc1 = Vector256<float>.Zero;
+        var corrections0 = Vector256<float>.Zero;
+        var corrections1 = Vector256<float>.Zero;
+        for (var b = 0; b < nb; b++, w0 += T.Bytes, w1 += T.Bytes, packed += blockBytes)
+        {
+            var scales = (float*)(packed + (32 * width));
+            var da = Avx.LoadVector256(scales);
+            var dw0 = Vector256.Create(Fp16.Read(w0));
+            var dw1 = Vector256.Create(Fp16.Read(w1));
+            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(BlockSum<T, TW>(w0, packed)), dw0 * da, acc0);
+            acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(BlockSum<T, TW>(w1, packed)), dw1 * da, acc1);
+            if (T.Offset != 0)
+            {
+                var ds = Avx.LoadVector256(scales + 8);
+                corrections0 = Fma.MultiplyAdd(dw0, ds, corrections0);
+                corrections1 = Fma.MultiplyAdd(dw1, ds, corrections1);
+            }
+        }
+
+        Store<TW>(acc0 + corrections0, count, output, outputStride);
+        if (both)
+        {
+            Store<TW>(acc1 + corrections1, count, output + 1, outputStride);
+        }
+    }
+
+    /// <summary>Integer products of one weight block with the tile, one int32 per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<int> BlockSum<T, TW>(byte* w, byte* packed)
+        where T : ISignedBlock32
+        where TW : ITileWidth
+    {
+        if (T.Offset != 0)
+        {
+            return OffsetSum<T, TW>(new Halves(T.DecodeUnsignedAvx2(w)), packed);
+        }
+
+        var q = T.DecodeAvx2(w);
+        return SignedSum<TW>(new Halves(Avx2.Sign(q, q).AsByte()), new Halves(q.AsByte()), packed);
+    }
+
+    /// <summary>Writes the tile's results: lane c for an 8-tile, lanes 2c + 2c+1 for a 4-tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Store<TW>(Vector256<float> sums, int count, float* output, int outputStride)
+        where TW : ITileWidth
+    {
+        for (var c = 0; c < count; c++)
+        {
+            output[(long)c * outputStride] = TW.Count == 8 ? sums.GetElement(c) : sums.GetElement(2 * c) + sums.GetElement((2 * c) + 1);
+        }
+    }
+
+    /// <summary>A decoded block with each 16-byte half repeated in both 128-bit lanes, so the bytes of any tile
+    /// vector can be repeated across a register by one in-lane vpshufd (cross-lane vpermd measured 2x slower).</summary>
+    private readonly struct Halves(Vector256<byte> q)
+    {
+        public readonly Vector256<byte> Low = Avx2.Permute4x64(q.AsUInt64(), 0x44).AsByte();
+        public readonly Vector256<byte> High = Avx2.Permute4x64(q.AsUInt64(), 0xEE).AsByte();
+
+        /// <summary>The weight bytes of tile vector <paramref name="v"/> (4 for an 8-tile, 8 for a 4-tile), repeated.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector256<byte> Broadcast<TW>([ConstantExpected(Max = 7)] byte v)
+            where TW : ITileWidth
+        {
+            var perHalf = TW.Count / 2;
+            var source = v < perHalf ? Low : High;
+            var u = v % perHalf;
+            var dwords = source.AsUInt32();
+            var repeated = TW.Count == 4
+                ? (u == 0 ? Avx2.Shuffle(dwords, 0x44) : Avx2.Shuffle(dwords, 0xEE))
+                : u switch
+                {
+                    0 => Avx2.Shuffle(dwords, 0x00),
+                    1 => Avx2.Shuffle(dwords, 0x55),
+                    2 => Avx2.Shuffle(dwords, 0xAA),
+                    _ => Avx2.Shuffle(dwords, 0xFF),
+                };
+            return repeated.AsByte();
+        }
+    }
+
+    /// <summary>Unsigned quants x activations of one block, one int32 per lane. vpmaddubsw pairs reach
+    /// 2 * (2 * offset - 1) * 127, so up to 32767 / that many of them are summed in 16 bits before widening.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<int> OffsetSum<T, TW>(Halves decoded, byte* packed)
+        where T : ISignedBlock32
+        where TW : ITileWidth
+    {
+        var perWidening = short.MaxValue / (2 * ((2 * T.Offset) - 1) * MaxActivation);
+        var ones = Vector256.Create((short)1);
+        var low = Product<TW>(decoded, packed, 0) + Product<TW>(decoded, packed, 1) + Product<TW>(decoded, packed, 2) + Product<TW>(decoded, packed, 3);
+        if (TW.Count == 4)
+        {
+            return Avx2.MultiplyAddAdjacent(low, ones);
+        }
+
+        var high = Product<TW>(decoded, packed, 4) + Product<TW>(decoded, packed, 5) + Product<TW>(decoded, packed, 6) + Product<TW>(decoded, packed, 7);
+        return perWidening >= 8
+            ? Avx2.MultiplyAddAdjacent(low + high, ones)
+            : Avx2.MultiplyAddAdjacent(low, ones) + Avx2.MultiplyAddAdjacent(high, ones);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<short> Product<TW>(Halves decoded, byte* packed, [ConstantExpected(Max = 7)] byte v)
+        where TW : ITileWidth =>
+        Avx2.MultiplyAddAdjacent(decoded.Broadcast<TW>(v), Avx.LoadVector256((sbyte*)(packed + (32 * v))));
+
+    /// <summary>Signed quants x activations of one block, one int32 per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<int> SignedSum<TW>(Halves magnitude, Halves signs, byte* packed)
+        where TW : ITileWidth
+    {
+        var sum = SignedProduct<TW>(magnitude, signs, packed, 0) + SignedProduct<TW>(magnitude, signs, packed, 1)
+            + SignedProduct<TW>(magnitude, signs, packed, 2) + SignedProduct<TW>(magnitude, signs, packed, 3);
+        if (TW.Count == 8)
+        {
+            sum += SignedProduct<TW>(magnitude, signs, packed, 4) + SignedProduct<TW>(magnitude, signs, packed, 5)
+                + SignedProduct<TW>(magnitude, signs, packed, 6) + SignedProduct<TW>(magnitude, signs, packed, 7);
+        }
+
+        return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<int> SignedProduct<TW>(Halves magnitude, Halves signs, byte* packed, [ConstantExpected(Max = 7)] byte v)
+        where TW : ITileWidth
+    {
+        var x = Avx2.Sign(Avx.LoadVector256((sbyte*)(packed + (32 * v))), signs.Broadcast<TW>(v).AsSByte());
+        return Avx2Ops.DotUnsigned(magnitude.Broadcast<TW>(v), x);
+    }
+
+    /// <summary>A decoded weight block as vpmaddubsw wants it: unsigned magnitudes, and for signed formats the
+    /// signs to move onto the activations (the reference's mul_sum_i8_pairs_float).</summary>
+    private readonly struct Weights(Vector256<byte> magnitude, Vector256<sbyte> signs)
+    {
+        public readonly Vector256<byte> Magnitude = magnitude;
+        public readonly Vector256<sbyte> Signs = signs;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe Weights Decode<T>(byte* block)
+            where T : ISignedBlock32
+        {
+            if (T.Offset != 0)
+            {
+                return new Weights(T.DecodeUnsignedAvx2(block), default);
+            }
+
+            var q = T.DecodeAvx2(block);
+            return new Weights(Avx2.Sign(q, q).AsByte(), q);
+        }
+    }
+
+    /// <summary>acc += d_w * d_a * sum(q_w * q_a) for one packed activation block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<float> Step<T>(Weights q, byte* quants, float* scale, Vector256<float> dw, Vector256<float> acc)
+        where T : ISignedBlock32
+    {
+        var x = Avx.LoadVector256((sbyte*)quants);
+        var p = T.Offset == 0 ? Avx2Ops.DotUnsigned(q.Magnitude, Avx2.Sign(x, q.Signs)) : Avx2Ops.DotUnsigned(q.Magnitude, x);
+        return Fma.MultiplyAdd(Avx.ConvertToVector256Single(p), dw * Vector256.Create(*scale), acc);
+    }
+
+    /// <summary>One weight row times one packed activation (generation): two blocks per iteration on two
+    /// accumulators, prefetching the weights ahead.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe float RowSingle<T>(byte* w, byte* packed, int nb)
+        where T : ISignedBlock32
+    {
+        const int BlockBytes = 40;
+        var acc0 = Vector256<float>.Zero;
+        var acc1 = Vector256<float>.Zero;
+        var correction0 = 0f;
+        var correction1 = 0f;
+        var b = 0;
+        for (; b + 2 <= nb; b += 2, w += 2 * T.Bytes, packed += 2 * BlockBytes)
+        {
+            if ((b & 3) == 0)
+            {
+                Sse.Prefetch0(w + PrefetchBytes);
+            }
+
+            var d0 = Fp16.Read(w);
+            var d1 = Fp16.Read(w + T.Bytes);
+            acc0 = Step<T>(Weights.Decode<T>(w), packed, (float*)(packed + 32), Vector256.Create(d0), acc0);
+            acc1 = Step<T>(Weights.Decode<T>(w + T.Bytes),
+                packed + BlockBytes, (float*)(packed + BlockBytes + 32), Vector256.Create(d1), acc1);
+            if (T.Offset != 0)
+            {
+                correction0 += d0 * *(float*)(packed + 36);
+                correction1 += d1 * *(float*)(packed + BlockBytes + 36);
+            }
+        }
+
+        if (b < nb)
+        {
+            var d0 = Fp16.Read(w);
+            acc0 = Step<T>(Weights.Decode<T>(w), packed, (float*)(packed + 32), Vector256.Create(d0), acc0);
+            if (T.Offset != 0)
+            {
+                correction0 += d0 * *(float*)(packed + 36);
+            }
+        }
+
+        return Avx2Ops.Sum(acc0 + acc1) + correction0 + correction1;
+    }
+}
