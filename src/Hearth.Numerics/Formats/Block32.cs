@@ -23,6 +23,14 @@ internal interface ISignedBlock32
 
     /// <summary>The stored unsigned quants (values + <see cref="Offset"/>); only called when the offset is non-zero.</summary>
     static virtual unsafe Vector256<byte> DecodeUnsignedAvx2(byte* block) => throw new NotSupportedException();
+
+    /// <summary>True when <see cref="DecodeHalvesAvx2"/> is implemented (cheaper than decoding then permuting).</summary>
+    static virtual bool DecodesHalves => false;
+
+    /// <summary>Elements 0..15 repeated in both 128-bit lanes (<paramref name="low"/>) and 16..31 likewise
+    /// (<paramref name="high"/>): unsigned quants for offset formats, signed values otherwise.</summary>
+    static virtual unsafe void DecodeHalvesAvx2(byte* block, out Vector256<byte> low, out Vector256<byte> high) =>
+        throw new NotSupportedException();
 }
 
 /// <summary>A 32-element block decoding to unsigned values with scale d and offset m (Q4_1, Q5_1):

@@ -56,5 +56,15 @@ internal sealed class IQ4_NLKernel() : WeightKernel(GgmlType.IQ4_NL, ActivationF
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector256<sbyte> DecodeAvx2(byte* block) =>
             Avx2.Shuffle(TableAvx2(), Avx2Ops.Nibbles32(block + 2).AsSByte());
+
+        public static bool DecodesHalves => true;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void DecodeHalvesAvx2(byte* block, out Vector256<byte> low, out Vector256<byte> high)
+        {
+            var qs = Avx2.BroadcastVector128ToVector256(block + 2);
+            low = Avx2.Shuffle(TableAvx2(), (qs & Vector256.Create((byte)0x0F)).AsSByte()).AsByte();
+            high = Avx2.Shuffle(TableAvx2(), (Avx2.ShiftRightLogical(qs.AsUInt16(), 4).AsByte() & Vector256.Create((byte)0x0F)).AsSByte()).AsByte();
+        }
     }
 }

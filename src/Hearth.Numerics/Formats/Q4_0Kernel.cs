@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Hearth.Gguf;
 using Hearth.Numerics.Simd;
 
@@ -51,5 +52,16 @@ internal sealed class Q4_0Kernel() : WeightKernel(GgmlType.Q4_0, ActivationForma
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector256<byte> DecodeUnsignedAvx2(byte* block) => Avx2Ops.Nibbles32(block + 2);
+
+        public static bool DecodesHalves => true;
+
+        // qs[j] holds weights j (low nibble) and j + 16 (high nibble): one 16-byte broadcast serves both halves.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void DecodeHalvesAvx2(byte* block, out Vector256<byte> low, out Vector256<byte> high)
+        {
+            var qs = Avx2.BroadcastVector128ToVector256(block + 2);
+            low = qs & Vector256.Create((byte)0x0F);
+            high = Avx2.ShiftRightLogical(qs.AsUInt16(), 4).AsByte() & Vector256.Create((byte)0x0F);
+        }
     }
 }

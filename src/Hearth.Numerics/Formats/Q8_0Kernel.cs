@@ -43,5 +43,14 @@ internal sealed class Q8_0Kernel() : WeightKernel(GgmlType.Q8_0, ActivationForma
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector256<sbyte> DecodeAvx2(byte* block) => Avx.LoadVector256((sbyte*)(block + 2));
+
+        public static bool DecodesHalves => true;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void DecodeHalvesAvx2(byte* block, out Vector256<byte> low, out Vector256<byte> high)
+        {
+            low = Avx2.BroadcastVector128ToVector256(block + 2);
+            high = Avx2.BroadcastVector128ToVector256(block + 18);
+        }
     }
 }

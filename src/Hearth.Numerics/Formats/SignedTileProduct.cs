@@ -213,13 +213,25 @@ internal static class SignedTileProduct
         where T : ISignedBlock32
         where TW : ITileWidth
     {
-        if (T.Offset != 0)
+        Vector256<byte> low, high;
+        if (T.DecodesHalves)
         {
-            return OffsetSum<T, TW>(new Halves(T.DecodeUnsignedAvx2(w)), packed);
+            T.DecodeHalvesAvx2(w, out low, out high);
+        }
+        else
+        {
+            var q = T.Offset != 0 ? T.DecodeUnsignedAvx2(w) : T.DecodeAvx2(w).AsByte();
+            low = Avx2.Permute4x64(q.AsUInt64(), 0x44).AsByte();
+            high = Avx2.Permute4x64(q.AsUInt64(), 0xEE).AsByte();
         }
 
-        var q = T.DecodeAvx2(w);
-        return SignedSum<TW>(new Halves(Avx2.Sign(q, q).AsByte()), new Halves(q.AsByte()), packed);
+        if (T.Offset != 0)
+        {
+            return OffsetSum<T, TW>(new Halves(low, high), packed);
+        }
+
+        var magnitude = new Halves(Avx2.Sign(low.AsSByte(), low.AsSByte()).AsByte(), Avx2.Sign(high.AsSByte(), high.AsSByte()).AsByte());
+        return SignedSum<TW>(magnitude, new Halves(low, high), packed);
     }
 
     /// <summary>Writes the tile's results: lane c for an 8-tile, lanes 2c + 2c+1 for a 4-tile.</summary>
@@ -235,10 +247,10 @@ internal static class SignedTileProduct
 
     /// <summary>A decoded block with each 16-byte half repeated in both 128-bit lanes, so the bytes of any tile
     /// vector can be repeated across a register by one in-lane vpshufd (cross-lane vpermd measured 2x slower).</summary>
-    private readonly struct Halves(Vector256<byte> q)
+    private readonly struct Halves(Vector256<byte> low, Vector256<byte> high)
     {
-        public readonly Vector256<byte> Low = Avx2.Permute4x64(q.AsUInt64(), 0x44).AsByte();
-        public readonly Vector256<byte> High = Avx2.Permute4x64(q.AsUInt64(), 0xEE).AsByte();
+        public readonly Vector256<byte> Low = low;
+        public readonly Vector256<byte> High = high;
 
         /// <summary>The weight bytes of tile vector <paramref name="v"/> (4 for an 8-tile, 8 for a 4-tile), repeated.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
