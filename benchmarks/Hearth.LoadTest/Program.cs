@@ -19,6 +19,11 @@ var maxTokens = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCultur
 var perClient = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 2;
 using var http = new HttpClient { BaseAddress = uri, Timeout = TimeSpan.FromMinutes(10) };
 
+// One request first, not measured: loads the model and lets the JIT reach optimized code, which would
+// otherwise be charged to whichever row runs first.
+var warmUp = await StreamOne(http, model, "Warm-up: say hello.", maxTokens);
+Console.WriteLine($"warm-up: {(warmUp.Ok ? "ok" : "failed")}, prompt tokens per request ~{warmUp.PromptTokens}, max_tokens {maxTokens}");
+Console.WriteLine();
 Console.WriteLine("| clients | requests | errors | aggregate tok/s | TTFT p50 ms | TTFT p99 ms | ITL p50 ms | ITL p99 ms |");
 Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 foreach (var clients in clientCounts)
@@ -33,7 +38,7 @@ foreach (var clients in clientCounts)
     {
         for (var r = 0; r < perClient; r++)
         {
-            var (first, gaps, count, ok) = await StreamOne(http, model, $"Client {c} request {r}: tell me a story about the sea.", maxTokens);
+            var (first, gaps, count, ok, _) = await StreamOne(http, model, $"Client {c} request {r}: tell me a story about the sea.", maxTokens);
             lock (gate)
             {
                 if (!ok)
@@ -66,7 +71,7 @@ static double P(List<double> values, double percentile)
     return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile / 100 * sorted.Length) - 1)];
 }
 
-static async Task<(double FirstMs, List<double> GapsMs, int Tokens, bool Ok)> StreamOne(HttpClient http, string model, string prompt, int maxTokens)
+static async Task<(double FirstMs, List<double> GapsMs, int Tokens, bool Ok, int PromptTokens)> StreamOne(HttpClient http, string model, string prompt, int maxTokens)
 {
     var body = new
     {
@@ -85,7 +90,7 @@ static async Task<(double FirstMs, List<double> GapsMs, int Tokens, bool Ok)> St
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         if (!response.IsSuccessStatusCode)
         {
-            return (0, [], 0, false);
+            return (0, [], 0, false, 0);
         }
 
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
@@ -93,6 +98,7 @@ static async Task<(double FirstMs, List<double> GapsMs, int Tokens, bool Ok)> St
         double first = -1, last = 0;
         var count = 0;
         var usageTokens = -1;
+        var promptTokens = 0;
         while (await reader.ReadLineAsync() is { } line)
         {
             if (!line.StartsWith("data: ", StringComparison.Ordinal) || line == "data: [DONE]")
@@ -104,6 +110,7 @@ static async Task<(double FirstMs, List<double> GapsMs, int Tokens, bool Ok)> St
             if (doc.RootElement.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
             {
                 usageTokens = usage.GetProperty("completion_tokens").GetInt32();
+                promptTokens = usage.GetProperty("prompt_tokens").GetInt32();
             }
 
             var choices = doc.RootElement.GetProperty("choices");
@@ -127,10 +134,10 @@ static async Task<(double FirstMs, List<double> GapsMs, int Tokens, bool Ok)> St
         }
 
         // Generated tokens from the server's usage report; content chunks only when it sends none.
-        return (first, gaps, usageTokens >= 0 ? usageTokens : count, first >= 0);
+        return (first, gaps, usageTokens >= 0 ? usageTokens : count, first >= 0, promptTokens);
     }
     catch (HttpRequestException)
     {
-        return (0, [], 0, false);
+        return (0, [], 0, false, 0);
     }
 }
