@@ -112,6 +112,10 @@ public abstract class WeightKernel
     /// <summary>Scalar expansion of <paramref name="n"/> elements.</summary>
     internal abstract unsafe void DequantizeCore(byte* w, float* dst, int n);
 
+    /// <summary>True when <see cref="DotCore"/> has its own <see cref="KernelPath.Vector128"/> path rather
+    /// than the scalar fallback: the tier-comparison tests would pass either way, so tests assert this.</summary>
+    internal virtual bool HasVector128Dot => false;
+
     /// <summary>Dot on the given tier; tiers a kernel lacks fall back to its scalar reference.</summary>
     internal abstract unsafe float DotCore(KernelPath path, byte* w, byte* a, int n);
 

@@ -78,6 +78,25 @@ internal static class TestData
         return data;
     }
 
+    /// <summary>A weight row whose every quant and scale byte is <paramref name="fill"/> (f16 scale fields
+    /// 0.01): the extremes random rows rarely reach together, such as Q8_0's -128 or IQ4_NL's -127 in
+    /// every lane against activations of +-127, where int16 pair sums come closest to overflowing.</summary>
+    public static byte[] Filled(GgmlType type, int n, byte fill)
+    {
+        var data = new byte[GgmlTypeInfo.RowBytes(type, n)];
+        data.AsSpan().Fill(fill);
+        var blockBytes = GgmlTypeInfo.BlockBytes(type);
+        for (var o = 0; o < data.Length; o += blockBytes)
+        {
+            foreach (var f in HalfFields[type])
+            {
+                BitConverter.TryWriteBytes(data.AsSpan(o + f), Fp16.FromFloat(0.01f));
+            }
+        }
+
+        return data;
+    }
+
     /// <summary>An activation row in the kernel's format.</summary>
     public static byte[] Activation(Random rng, WeightKernel kernel, int n, out float[] source)
     {

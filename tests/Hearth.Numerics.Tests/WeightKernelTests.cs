@@ -6,6 +6,10 @@ public class WeightKernelTests
 {
     public static TheoryData<GgmlType> Types => new(WeightKernels.Supported);
 
+    public static TheoryData<GgmlType> BlockTypes => new(WeightKernels.Supported.Where(t => GgmlTypeInfo.BlockSize(t) > 1));
+
+    public static TheoryData<GgmlType> SuperBlockTypes => new(WeightKernels.Supported.Where(t => GgmlTypeInfo.BlockSize(t) == 256));
+
     [Fact]
     public void Supports_the_fifteen_reference_types()
     {
@@ -69,6 +73,56 @@ public class WeightKernelTests
                 var got = kernel.DotWith(path, w, a, n);
                 Assert.True(Math.Abs(got - reference) <= 2e-5 * magnitude + 1e-6,
                     $"{type} {path} n={n}: {got} vs scalar {reference} (magnitude {magnitude})");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Types))]
+    public void Vector128_tier_has_its_own_dot(GgmlType type)
+    {
+        // Every_path_matches_the_scalar_dot_over_all_lengths also passes for a kernel that silently falls
+        // back to scalar on the Vector128 tier; this keeps every format on a real 128-bit path.
+        Assert.True(WeightKernels.For(type).HasVector128Dot, $"{type} has no Vector128 dot");
+    }
+
+    [Theory]
+    [MemberData(nameof(SuperBlockTypes))]
+    public void Vector128_super_block_dot_is_bit_identical_to_scalar(GgmlType type)
+    {
+        // Exact integer sums combined in the reference's float order: any difference is a decoding bug,
+        // not rounding, so no tolerance hides one.
+        var kernel = WeightKernels.For(type);
+        var rng = new Random(4321 + (int)type);
+        foreach (var n in TestData.Lengths(type))
+        {
+            var w = TestData.Weights(rng, type, n);
+            var a = TestData.Activation(rng, kernel, n, out _);
+            Assert.Equal(kernel.DotWith(KernelPath.Scalar, w, a, n), kernel.DotWith(KernelPath.Vector128, w, a, n));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(BlockTypes))]
+    public void Every_path_matches_the_scalar_dot_at_extreme_quants(GgmlType type)
+    {
+        var kernel = WeightKernels.For(type);
+        var n = kernel.BlockSize * 3;
+        foreach (var fill in new byte[] { 0x00, 0x80, 0xFF, 0x7F, 0x88, 0x55 })
+        {
+            var w = TestData.Filled(type, n, fill);
+            foreach (var sign in new[] { 1f, -1f })
+            {
+                var a = new byte[kernel.ActivationRowBytes(n)];
+                ActivationQuantizer.Quantize(kernel.Activation, Enumerable.Repeat(sign, n).ToArray(), a);
+                var reference = kernel.DotWith(KernelPath.Scalar, w, a, n);
+                var magnitude = Magnitude(kernel, w, a, n);
+                foreach (var path in WeightKernels.AvailablePaths)
+                {
+                    var got = kernel.DotWith(path, w, a, n);
+                    Assert.True(Math.Abs(got - reference) <= 2e-5 * magnitude + 1e-6,
+                        $"{type} {path} fill=0x{fill:X2} sign={sign}: {got} vs scalar {reference}");
+                }
             }
         }
     }

@@ -18,6 +18,8 @@ internal sealed class BF16Kernel() : WeightKernel(GgmlType.BF16, ActivationForma
         }
     }
 
+    internal override bool HasVector128Dot => true;
+
     internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) => path switch
     {
         KernelPath.Avx2 when Avx2.IsSupported && Fma.IsSupported => DotAvx2((ushort*)w, (ushort*)a, n),

@@ -12,6 +12,8 @@ internal sealed class F32Kernel() : WeightKernel(GgmlType.F32, ActivationFormat.
     internal override unsafe void DequantizeCore(byte* w, float* dst, int n) =>
         new ReadOnlySpan<float>(w, n).CopyTo(new Span<float>(dst, n));
 
+    internal override bool HasVector128Dot => true;
+
     internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) => path switch
     {
         KernelPath.Avx2 when Fma.IsSupported => DotAvx2((float*)w, (float*)a, n),

@@ -18,8 +18,14 @@ internal sealed class IQ4_NLKernel() : WeightKernel(GgmlType.IQ4_NL, ActivationF
 
     internal override unsafe void DequantizeCore(byte* w, float* dst, int n) => Block32.DequantizeSigned<Block>(w, dst, n);
 
-    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) =>
-        path == KernelPath.Avx2 && Avx2Ops.IsSupported ? Block32.DotAvx2<Block>(w, a, n) : Block32.DotScalar<Block>(w, a, n);
+    internal override bool HasVector128Dot => true;
+
+    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) => path switch
+    {
+        KernelPath.Avx2 when Avx2Ops.IsSupported => Block32.DotAvx2<Block>(w, a, n),
+        KernelPath.Vector128 when Vector128.IsHardwareAccelerated => Block32Vector128.Dot<Block>(w, a, n),
+        _ => Block32.DotScalar<Block>(w, a, n),
+    };
 
     internal override unsafe void MatMulCore(KernelPath path, byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
     {
@@ -39,7 +45,13 @@ internal sealed class IQ4_NLKernel() : WeightKernel(GgmlType.IQ4_NL, ActivationF
         (sbyte)-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113,
         -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113);
 
-    internal struct Block : ISignedBlock32
+    /// <summary>kvalues_iq4nl as one register: a nibble indexes it directly (always in range, so the
+    /// platform's native byte shuffle, pshufb / tbl, needs no out-of-range fix-up).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<sbyte> TableVector128() => Vector128.Create(
+        (sbyte)-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113);
+
+    internal struct Block : ISignedBlock32, IVector128Block32
     {
         public static int Bytes => 18;
 
@@ -65,6 +77,14 @@ internal sealed class IQ4_NLKernel() : WeightKernel(GgmlType.IQ4_NL, ActivationF
             var qs = Avx2.BroadcastVector128ToVector256(block + 2);
             low = Avx2.Shuffle(TableAvx2(), (qs & Vector256.Create((byte)0x0F)).AsSByte()).AsByte();
             high = Avx2.Shuffle(TableAvx2(), (Avx2.ShiftRightLogical(qs.AsUInt16(), 4).AsByte() & Vector256.Create((byte)0x0F)).AsSByte()).AsByte();
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void DecodeVector128(byte* block, out Vector128<sbyte> lo, out Vector128<sbyte> hi)
+        {
+            var (low, high) = V128Ops.Nibbles(block + 2);
+            lo = Vector128.ShuffleNative(TableVector128(), low.AsSByte());
+            hi = Vector128.ShuffleNative(TableVector128(), high.AsSByte());
         }
     }
 }

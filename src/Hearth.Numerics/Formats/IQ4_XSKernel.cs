@@ -16,8 +16,14 @@ internal sealed class IQ4_XSKernel() : WeightKernel(GgmlType.IQ4_XS, ActivationF
 {
     internal override unsafe void DequantizeCore(byte* w, float* dst, int n) => SuperBlock.Dequantize<Block>(w, dst, n);
 
-    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) =>
-        path == KernelPath.Avx2 && Avx2Ops.IsSupported ? SuperBlock.DotAvx2<Block>(w, a, n) : SuperBlock.DotScalar<Block>(w, a, n);
+    internal override bool HasVector128Dot => true;
+
+    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) => path switch
+    {
+        KernelPath.Avx2 when Avx2Ops.IsSupported => SuperBlock.DotAvx2<Block>(w, a, n),
+        KernelPath.Vector128 when Vector128.IsHardwareAccelerated => SuperBlockVector128.Dot<Block>(w, a, n),
+        _ => SuperBlock.DotScalar<Block>(w, a, n),
+    };
 
     internal override unsafe void MatMulCore(KernelPath path, byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
     {
@@ -38,7 +44,7 @@ internal sealed class IQ4_XSKernel() : WeightKernel(GgmlType.IQ4_XS, ActivationF
         return (((block[4 + s / 2] >> (4 * (s % 2))) & 0x0F) | (((high >> (2 * s)) & 3) << 4)) - 32;
     }
 
-    internal struct Block : ISuperBlock
+    internal struct Block : ISuperBlock, IVector128SuperBlock
     {
         public static int Bytes => 136;
 
@@ -80,5 +86,29 @@ internal sealed class IQ4_XSKernel() : WeightKernel(GgmlType.IQ4_XS, ActivationF
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector256<byte> DecodeAvx2(byte* block, int j) =>
             Avx2.Shuffle(IQ4_NLKernel.TableAvx2(), Avx2Ops.Nibbles32(block + 8 + 16 * j).AsSByte()).AsByte();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe Vector128<sbyte> ScalesVector128(byte* block, out Vector128<sbyte> mins, out float d, out float dmin)
+        {
+            d = Fp16.Read(block);
+            dmin = 0f;
+            mins = Vector128<sbyte>.Zero;
+            var eight = 0UL;
+            for (var s = 0; s < 8; s++)
+            {
+                eight |= (ulong)(byte)(sbyte)SubScale(block, s) << (8 * s);
+            }
+
+            return V128Ops.DuplicateBytes(eight).AsSByte();
+        }
+
+        // Sub-block j is a whole 32-block (16 bytes of qs): low nibbles are values 0..15, high 16..31.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void DecodeVector128(byte* block, int j, out Vector128<sbyte> lo, out Vector128<sbyte> hi)
+        {
+            var (low, high) = V128Ops.Nibbles(block + 8 + 16 * j);
+            lo = Vector128.ShuffleNative(IQ4_NLKernel.TableVector128(), low.AsSByte());
+            hi = Vector128.ShuffleNative(IQ4_NLKernel.TableVector128(), high.AsSByte());
+        }
     }
 }

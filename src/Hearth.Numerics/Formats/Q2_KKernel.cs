@@ -17,8 +17,14 @@ internal sealed class Q2_KKernel() : WeightKernel(GgmlType.Q2_K, ActivationForma
 {
     internal override unsafe void DequantizeCore(byte* w, float* dst, int n) => SuperBlock.Dequantize<Block>(w, dst, n);
 
-    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) =>
-        path == KernelPath.Avx2 && Avx2Ops.IsSupported ? SuperBlock.DotAvx2<Block>(w, a, n) : SuperBlock.DotScalar<Block>(w, a, n);
+    internal override bool HasVector128Dot => true;
+
+    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) => path switch
+    {
+        KernelPath.Avx2 when Avx2Ops.IsSupported => SuperBlock.DotAvx2<Block>(w, a, n),
+        KernelPath.Vector128 when Vector128.IsHardwareAccelerated => SuperBlockVector128.Dot<Block>(w, a, n),
+        _ => SuperBlock.DotScalar<Block>(w, a, n),
+    };
 
     internal override unsafe void MatMulCore(KernelPath path, byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
     {
@@ -32,7 +38,7 @@ internal sealed class Q2_KKernel() : WeightKernel(GgmlType.Q2_K, ActivationForma
         }
     }
 
-    internal struct Block : ISuperBlock
+    internal struct Block : ISuperBlock, IVector128SuperBlock
     {
         public static int Bytes => 84;
 
@@ -68,5 +74,24 @@ internal sealed class Q2_KKernel() : WeightKernel(GgmlType.Q2_K, ActivationForma
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector256<byte> DecodeAvx2(byte* block, int j) =>
             Vector256.ShiftRightLogical(Avx.LoadVector256(block + 16 + 32 * (j >> 2)).AsUInt16(), (2 * (j & 3))).AsByte() & Vector256.Create((byte)3);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe Vector128<sbyte> ScalesVector128(byte* block, out Vector128<sbyte> mins, out float d, out float dmin)
+        {
+            d = Fp16.Read(block + 80);
+            dmin = Fp16.Read(block + 82);
+            var packed = Vector128.Load(block);
+            mins = Vector128.ShiftRightLogical(packed, 4).AsSByte();
+            return (packed & Vector128.Create((byte)0x0F)).AsSByte();
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void DecodeVector128(byte* block, int j, out Vector128<sbyte> lo, out Vector128<sbyte> hi)
+        {
+            var qs = block + 16 + 32 * (j >> 2);
+            var shift = 2 * (j & 3);
+            lo = (Vector128.ShiftRightLogical(Vector128.Load(qs), shift) & Vector128.Create((byte)3)).AsSByte();
+            hi = (Vector128.ShiftRightLogical(Vector128.Load(qs + 16), shift) & Vector128.Create((byte)3)).AsSByte();
+        }
     }
 }

@@ -17,8 +17,14 @@ internal sealed class Q3_KKernel() : WeightKernel(GgmlType.Q3_K, ActivationForma
 {
     internal override unsafe void DequantizeCore(byte* w, float* dst, int n) => SuperBlock.Dequantize<Block>(w, dst, n);
 
-    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) =>
-        path == KernelPath.Avx2 && Avx2Ops.IsSupported ? SuperBlock.DotAvx2<Block>(w, a, n) : SuperBlock.DotScalar<Block>(w, a, n);
+    internal override bool HasVector128Dot => true;
+
+    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) => path switch
+    {
+        KernelPath.Avx2 when Avx2Ops.IsSupported => SuperBlock.DotAvx2<Block>(w, a, n),
+        KernelPath.Vector128 when Vector128.IsHardwareAccelerated => SuperBlockVector128.Dot<Block>(w, a, n),
+        _ => SuperBlock.DotScalar<Block>(w, a, n),
+    };
 
     internal override unsafe void MatMulCore(KernelPath path, byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
     {
@@ -52,7 +58,7 @@ internal sealed class Q3_KKernel() : WeightKernel(GgmlType.Q3_K, ActivationForma
         }
     }
 
-    internal struct Block : ISuperBlock
+    internal struct Block : ISuperBlock, IVector128SuperBlock
     {
         public static int Bytes => 110;
 
@@ -101,6 +107,41 @@ internal sealed class Q3_KKernel() : WeightKernel(GgmlType.Q3_K, ActivationForma
             var low = Vector256.ShiftRightLogical(Avx.LoadVector256(block + 32 + 32 * h).AsUInt16(), (2 * k)).AsByte() & Vector256.Create((byte)3);
             var high = Vector256.ShiftRightLogical(Avx.LoadVector256(block).AsUInt16(), (4 * h + k)).AsByte() & Vector256.Create((byte)1);
             return (low | Avx2.ShiftLeftLogical(high.AsUInt16(), 2).AsByte()) - Vector256.Create((byte)4);
+        }
+
+        // The kmask bit moves of Scales, four bytes per uint lane: a register instead of 16 scalar stores.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe Vector128<sbyte> ScalesVector128(byte* block, out Vector128<sbyte> mins, out float d, out float dmin)
+        {
+            const uint kmask1 = 0x03030303, kmask2 = 0x0f0f0f0f;
+            d = Fp16.Read(block + 108);
+            dmin = 0f;
+            mins = Vector128<sbyte>.Zero;
+            var a0 = Unsafe.ReadUnaligned<uint>(block + 96);
+            var a1 = Unsafe.ReadUnaligned<uint>(block + 100);
+            var tmp = Unsafe.ReadUnaligned<uint>(block + 104);
+            var biased = Vector128.Create(
+                (a0 & kmask2) | ((tmp & kmask1) << 4),
+                (a1 & kmask2) | (((tmp >> 2) & kmask1) << 4),
+                ((a0 >> 4) & kmask2) | (((tmp >> 4) & kmask1) << 4),
+                ((a1 >> 4) & kmask2) | (((tmp >> 6) & kmask1) << 4));
+            return (biased.AsByte() - Vector128.Create((byte)32)).AsSByte();
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void DecodeVector128(byte* block, int j, out Vector128<sbyte> lo, out Vector128<sbyte> hi)
+        {
+            int h = j >> 2, k = j & 3;
+            lo = Value(block + 32 + 32 * h, block, 2 * k, 4 * h + k);
+            hi = Value(block + 48 + 32 * h, block + 16, 2 * k, 4 * h + k);
+
+            // Low 2 bits from qs, plus 4 where the hmask bit is set, minus 4.
+            static Vector128<sbyte> Value(byte* qs, byte* hmask, int lowShift, int highShift)
+            {
+                var low = Vector128.ShiftRightLogical(Vector128.Load(qs), lowShift) & Vector128.Create((byte)3);
+                var high = Vector128.ShiftRightLogical(Vector128.Load(hmask), highShift) & Vector128.Create((byte)1);
+                return ((low | (high << 2)) - Vector128.Create((byte)4)).AsSByte();
+            }
         }
     }
 }

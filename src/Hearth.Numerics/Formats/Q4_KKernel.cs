@@ -16,8 +16,14 @@ internal sealed class Q4_KKernel() : WeightKernel(GgmlType.Q4_K, ActivationForma
 {
     internal override unsafe void DequantizeCore(byte* w, float* dst, int n) => SuperBlock.Dequantize<Block>(w, dst, n);
 
-    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) =>
-        path == KernelPath.Avx2 && Avx2Ops.IsSupported ? SuperBlock.DotAvx2<Block>(w, a, n) : SuperBlock.DotScalar<Block>(w, a, n);
+    internal override bool HasVector128Dot => true;
+
+    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) => path switch
+    {
+        KernelPath.Avx2 when Avx2Ops.IsSupported => SuperBlock.DotAvx2<Block>(w, a, n),
+        KernelPath.Vector128 when Vector128.IsHardwareAccelerated => SuperBlockVector128.Dot<Block>(w, a, n),
+        _ => SuperBlock.DotScalar<Block>(w, a, n),
+    };
 
     internal override unsafe void MatMulCore(KernelPath path, byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
     {
@@ -62,7 +68,7 @@ internal sealed class Q4_KKernel() : WeightKernel(GgmlType.Q4_K, ActivationForma
         return ((u0 & kmask1) | ((ulong)scalesHigh << 32), (u1 & kmask1) | ((ulong)minsHigh << 32));
     }
 
-    internal struct Block : ISuperBlock
+    internal struct Block : ISuperBlock, IVector128SuperBlock
     {
         public static int Bytes => 144;
 
@@ -101,6 +107,25 @@ internal sealed class Q4_KKernel() : WeightKernel(GgmlType.Q4_K, ActivationForma
         {
             var bits = Avx.LoadVector256(block + 16 + 32 * (j >> 1));
             return Vector256.ShiftRightLogical(bits.AsUInt16(), (4 * (j & 1))).AsByte() & Vector256.Create((byte)0x0F);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe Vector128<sbyte> ScalesVector128(byte* block, out Vector128<sbyte> mins, out float d, out float dmin)
+        {
+            d = Fp16.Read(block);
+            dmin = Fp16.Read(block + 2);
+            var (scales, m) = Unpack(block + 4);
+            mins = V128Ops.DuplicateBytes(m).AsSByte();
+            return V128Ops.DuplicateBytes(scales).AsSByte();
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void DecodeVector128(byte* block, int j, out Vector128<sbyte> lo, out Vector128<sbyte> hi)
+        {
+            var qs = block + 16 + 32 * (j >> 1);
+            var shift = 4 * (j & 1);
+            lo = (Vector128.ShiftRightLogical(Vector128.Load(qs), shift) & Vector128.Create((byte)0x0F)).AsSByte();
+            hi = (Vector128.ShiftRightLogical(Vector128.Load(qs + 16), shift) & Vector128.Create((byte)0x0F)).AsSByte();
         }
     }
 }

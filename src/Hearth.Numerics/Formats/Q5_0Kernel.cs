@@ -15,8 +15,14 @@ internal sealed class Q5_0Kernel() : WeightKernel(GgmlType.Q5_0, ActivationForma
 {
     internal override unsafe void DequantizeCore(byte* w, float* dst, int n) => Block32.DequantizeSigned<Block>(w, dst, n);
 
-    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) =>
-        path == KernelPath.Avx2 && Avx2Ops.IsSupported ? Block32.DotAvx2<Block>(w, a, n) : Block32.DotScalar<Block>(w, a, n);
+    internal override bool HasVector128Dot => true;
+
+    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) => path switch
+    {
+        KernelPath.Avx2 when Avx2Ops.IsSupported => Block32.DotAvx2<Block>(w, a, n),
+        KernelPath.Vector128 when Vector128.IsHardwareAccelerated => Block32Vector128.Dot<Block>(w, a, n),
+        _ => Block32.DotScalar<Block>(w, a, n),
+    };
 
     internal override unsafe void MatMulCore(KernelPath path, byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
     {
@@ -30,7 +36,7 @@ internal sealed class Q5_0Kernel() : WeightKernel(GgmlType.Q5_0, ActivationForma
         }
     }
 
-    internal struct Block : ISignedBlock32
+    internal struct Block : ISignedBlock32, IVector128Block32
     {
         public static int Bytes => 22;
 
@@ -57,6 +63,16 @@ internal sealed class Q5_0Kernel() : WeightKernel(GgmlType.Q5_0, ActivationForma
         {
             var high = Vector256.AndNot(Vector256.Create((byte)0xF0), Avx2Ops.BitsToBytes(Unsafe.ReadUnaligned<uint>(block + 2)));
             return (Avx2Ops.Nibbles32(block + 6) | high).AsSByte();
+        }
+
+        // Same trick as DecodeAvx2: (nibble | 0xF0) as int8 is nibble - 16, for the values whose qh bit is clear.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void DecodeVector128(byte* block, out Vector128<sbyte> lo, out Vector128<sbyte> hi)
+        {
+            var qh = Unsafe.ReadUnaligned<uint>(block + 2);
+            var (low, high) = V128Ops.Nibbles(block + 6);
+            lo = (low | Vector128.AndNot(Vector128.Create((byte)0xF0), V128Ops.BitsToBytes(qh))).AsSByte();
+            hi = (high | Vector128.AndNot(Vector128.Create((byte)0xF0), V128Ops.BitsToBytes(qh >> 16))).AsSByte();
         }
     }
 }

@@ -14,8 +14,14 @@ internal sealed class Q5_1Kernel() : WeightKernel(GgmlType.Q5_1, ActivationForma
 {
     internal override unsafe void DequantizeCore(byte* w, float* dst, int n) => Block32.DequantizeUnsigned<Block>(w, dst, n);
 
-    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) =>
-        path == KernelPath.Avx2 && Avx2Ops.IsSupported ? Block32.DotAvx2U<Block>(w, a, n) : Block32.DotScalarU<Block>(w, a, n);
+    internal override bool HasVector128Dot => true;
+
+    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) => path switch
+    {
+        KernelPath.Avx2 when Avx2Ops.IsSupported => Block32.DotAvx2U<Block>(w, a, n),
+        KernelPath.Vector128 when Vector128.IsHardwareAccelerated => Block32Vector128.DotU<Block>(w, a, n),
+        _ => Block32.DotScalarU<Block>(w, a, n),
+    };
 
     internal override unsafe void MatMulCore(KernelPath path, byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
     {
@@ -29,7 +35,7 @@ internal sealed class Q5_1Kernel() : WeightKernel(GgmlType.Q5_1, ActivationForma
         }
     }
 
-    internal struct Block : IUnsignedBlock32
+    internal struct Block : IUnsignedBlock32, IVector128Block32
     {
         public static int Bytes => 24;
 
@@ -47,5 +53,14 @@ internal sealed class Q5_1Kernel() : WeightKernel(GgmlType.Q5_1, ActivationForma
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector256<byte> DecodeAvx2(byte* block) =>
             Avx2Ops.Nibbles32(block + 8) | (Avx2Ops.BitsToBytes(Unsafe.ReadUnaligned<uint>(block + 4)) & Vector256.Create((byte)0x10));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void DecodeVector128(byte* block, out Vector128<sbyte> lo, out Vector128<sbyte> hi)
+        {
+            var qh = Unsafe.ReadUnaligned<uint>(block + 4);
+            var (low, high) = V128Ops.Nibbles(block + 8);
+            lo = (low | (V128Ops.BitsToBytes(qh) & Vector128.Create((byte)0x10))).AsSByte();
+            hi = (high | (V128Ops.BitsToBytes(qh >> 16) & Vector128.Create((byte)0x10))).AsSByte();
+        }
     }
 }

@@ -16,8 +16,14 @@ internal sealed class Q5_KKernel() : WeightKernel(GgmlType.Q5_K, ActivationForma
 {
     internal override unsafe void DequantizeCore(byte* w, float* dst, int n) => SuperBlock.Dequantize<Block>(w, dst, n);
 
-    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) =>
-        path == KernelPath.Avx2 && Avx2Ops.IsSupported ? SuperBlock.DotAvx2<Block>(w, a, n) : SuperBlock.DotScalar<Block>(w, a, n);
+    internal override bool HasVector128Dot => true;
+
+    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) => path switch
+    {
+        KernelPath.Avx2 when Avx2Ops.IsSupported => SuperBlock.DotAvx2<Block>(w, a, n),
+        KernelPath.Vector128 when Vector128.IsHardwareAccelerated => SuperBlockVector128.Dot<Block>(w, a, n),
+        _ => SuperBlock.DotScalar<Block>(w, a, n),
+    };
 
     internal override unsafe void MatMulCore(KernelPath path, byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
     {
@@ -31,7 +37,7 @@ internal sealed class Q5_KKernel() : WeightKernel(GgmlType.Q5_K, ActivationForma
         }
     }
 
-    internal struct Block : ISuperBlock
+    internal struct Block : ISuperBlock, IVector128SuperBlock
     {
         public static int Bytes => 176;
 
@@ -68,6 +74,26 @@ internal sealed class Q5_KKernel() : WeightKernel(GgmlType.Q5_K, ActivationForma
             var low = Vector256.ShiftRightLogical(bits.AsUInt16(), (4 * (j & 1))).AsByte() & Vector256.Create((byte)0x0F);
             var high = Vector256.ShiftRightLogical(Avx.LoadVector256(block + 16).AsUInt16(), j).AsByte() & Vector256.Create((byte)1);
             return low | Avx2.ShiftLeftLogical(high.AsUInt16(), 4).AsByte();
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe Vector128<sbyte> ScalesVector128(byte* block, out Vector128<sbyte> mins, out float d, out float dmin) =>
+            Q4_KKernel.Block.ScalesVector128(block, out mins, out d, out dmin);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void DecodeVector128(byte* block, int j, out Vector128<sbyte> lo, out Vector128<sbyte> hi)
+        {
+            var qs = block + 48 + 32 * (j >> 1);
+            lo = Value(qs, block + 16, 4 * (j & 1), j);
+            hi = Value(qs + 16, block + 32, 4 * (j & 1), j);
+
+            // A nibble of qs, and bit j of qh as the 5th bit.
+            static Vector128<sbyte> Value(byte* qs, byte* qh, int lowShift, int bit)
+            {
+                var low = Vector128.ShiftRightLogical(Vector128.Load(qs), lowShift) & Vector128.Create((byte)0x0F);
+                var high = Vector128.ShiftRightLogical(Vector128.Load(qh), bit) & Vector128.Create((byte)1);
+                return (low | (high << 4)).AsSByte();
+            }
         }
     }
 }

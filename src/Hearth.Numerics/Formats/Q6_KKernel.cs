@@ -17,8 +17,14 @@ internal sealed class Q6_KKernel() : WeightKernel(GgmlType.Q6_K, ActivationForma
 {
     internal override unsafe void DequantizeCore(byte* w, float* dst, int n) => SuperBlock.Dequantize<Block>(w, dst, n);
 
-    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) =>
-        path == KernelPath.Avx2 && Avx2Ops.IsSupported ? SuperBlock.DotAvx2<Block>(w, a, n) : SuperBlock.DotScalar<Block>(w, a, n);
+    internal override bool HasVector128Dot => true;
+
+    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) => path switch
+    {
+        KernelPath.Avx2 when Avx2Ops.IsSupported => SuperBlock.DotAvx2<Block>(w, a, n),
+        KernelPath.Vector128 when Vector128.IsHardwareAccelerated => SuperBlockVector128.Dot<Block>(w, a, n),
+        _ => SuperBlock.DotScalar<Block>(w, a, n),
+    };
 
     internal override unsafe void MatMulCore(KernelPath path, byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
     {
@@ -32,7 +38,7 @@ internal sealed class Q6_KKernel() : WeightKernel(GgmlType.Q6_K, ActivationForma
         }
     }
 
-    internal struct Block : ISuperBlock
+    internal struct Block : ISuperBlock, IVector128SuperBlock
     {
         public static int Bytes => 210;
 
@@ -75,6 +81,33 @@ internal sealed class Q6_KKernel() : WeightKernel(GgmlType.Q6_K, ActivationForma
             var low = Vector256.ShiftRightLogical(lowBits.AsUInt16(), (4 * (k >> 1))).AsByte() & Vector256.Create((byte)0x0F);
             var highBits = Vector256.ShiftRightLogical(Avx.LoadVector256(block + 128 + 32 * h).AsUInt16(), (2 * k)).AsByte() & Vector256.Create((byte)3);
             return (low | Avx2.ShiftLeftLogical(highBits.AsUInt16(), 4).AsByte()) - Vector256.Create((byte)32);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe Vector128<sbyte> ScalesVector128(byte* block, out Vector128<sbyte> mins, out float d, out float dmin)
+        {
+            d = Fp16.Read(block + 208);
+            dmin = 0f;
+            mins = Vector128<sbyte>.Zero;
+            return Vector128.Load((sbyte*)(block + 192));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void DecodeVector128(byte* block, int j, out Vector128<sbyte> lo, out Vector128<sbyte> hi)
+        {
+            int h = j >> 2, k = j & 3;
+            var ql = block + 64 * h + 32 * (k & 1);
+            var qh = block + 128 + 32 * h;
+            lo = Value(ql, qh, 4 * (k >> 1), 2 * k);
+            hi = Value(ql + 16, qh + 16, 4 * (k >> 1), 2 * k);
+
+            // A nibble of ql, 2 bits of qh above it, minus 32.
+            static Vector128<sbyte> Value(byte* ql, byte* qh, int lowShift, int highShift)
+            {
+                var low = Vector128.ShiftRightLogical(Vector128.Load(ql), lowShift) & Vector128.Create((byte)0x0F);
+                var high = Vector128.ShiftRightLogical(Vector128.Load(qh), highShift) & Vector128.Create((byte)3);
+                return ((low | (high << 4)) - Vector128.Create((byte)32)).AsSByte();
+            }
         }
     }
 }

@@ -14,8 +14,14 @@ internal sealed class Q8_0Kernel() : WeightKernel(GgmlType.Q8_0, ActivationForma
 {
     internal override unsafe void DequantizeCore(byte* w, float* dst, int n) => Block32.DequantizeSigned<Block>(w, dst, n);
 
-    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) =>
-        path == KernelPath.Avx2 && Avx2Ops.IsSupported ? Block32.DotAvx2<Block>(w, a, n) : Block32.DotScalar<Block>(w, a, n);
+    internal override bool HasVector128Dot => true;
+
+    internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) => path switch
+    {
+        KernelPath.Avx2 when Avx2Ops.IsSupported => Block32.DotAvx2<Block>(w, a, n),
+        KernelPath.Vector128 when Vector128.IsHardwareAccelerated => Block32Vector128.Dot<Block>(w, a, n),
+        _ => Block32.DotScalar<Block>(w, a, n),
+    };
 
     internal override unsafe void MatMulCore(KernelPath path, byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
     {
@@ -29,7 +35,7 @@ internal sealed class Q8_0Kernel() : WeightKernel(GgmlType.Q8_0, ActivationForma
         }
     }
 
-    internal struct Block : ISignedBlock32
+    internal struct Block : ISignedBlock32, IVector128Block32
     {
         public static int Bytes => 34;
 
@@ -51,6 +57,13 @@ internal sealed class Q8_0Kernel() : WeightKernel(GgmlType.Q8_0, ActivationForma
         {
             low = Avx2.BroadcastVector128ToVector256(block + 2);
             high = Avx2.BroadcastVector128ToVector256(block + 18);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void DecodeVector128(byte* block, out Vector128<sbyte> lo, out Vector128<sbyte> hi)
+        {
+            lo = Vector128.Load((sbyte*)(block + 2));
+            hi = Vector128.Load((sbyte*)(block + 18));
         }
     }
 }
