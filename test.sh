@@ -34,6 +34,7 @@ run() { # label, env..., -- , args
 
 run "all tests" dotnet test Hearth.slnx -c Release --no-build -nologo || status=1
 run "kernels without AVX-512" DOTNET_EnableAVX512F=0 dotnet test tests/Hearth.Numerics.Tests -c Release --no-build -nologo || status=1
+run "kernels on the portable 128-bit tier" DOTNET_EnableAVX2=0 dotnet test tests/Hearth.Numerics.Tests -c Release --no-build -nologo --filter "FullyQualifiedName~WeightKernel" || status=1
 run "kernels without hardware intrinsics" DOTNET_EnableHWIntrinsic=0 dotnet test tests/Hearth.Numerics.Tests -c Release --no-build -nologo || status=1
 
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
