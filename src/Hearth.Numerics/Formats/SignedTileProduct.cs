@@ -48,23 +48,15 @@ internal readonly struct Width4 : ITileWidth
 /// </summary>
 internal static class SignedTileProduct
 {
-    // Prefetch distance for weight rows: hardware prefetchers stop at 4 KiB page edges, and the weights are 4 KiB
-    // page-cache pages of the mapped file (one-activation loop on the llama-1b Q4_0 file: ~6.7 -> 7.3-10 GB/s).
+    // Prefetch distance of the one-activation (generation) loop: hardware prefetchers stop at 4 KiB page edges,
+    // and the weights are 4 KiB page-cache pages of the mapped file.
     private const int PrefetchBytes = 2048;
 
     // Largest |q_a| of a Q8_0 activation: quantised as round(x / (amax / 127)).
     private const int MaxActivation = 127;
 
-    // Blocks per pass over a chunk's rows: an 8-tile's packed activations for 64 blocks (2048 positions) are
-    // 20 KiB and stay in L1 while every row meets them. Measured on Zen 3 (one core, 2048 x 8192 Q4_0 weights x 128
-    // activations): 33 GFLOP/s streaming the whole 80 KiB tile from L2 per row, ~95 GFLOP/s with panels.
-    private const int PanelBlocks = 64;
-
     [ThreadStatic]
     private static byte[]? t_packed;
-
-    [ThreadStatic]
-    private static float[]? t_partial;
 
     /// <summary>Float lanes of a packed block's scales and corrections: one per activation, or for a 4-tile two per
     /// activation (each holds half of its positions), 8 in all; a single activation has one.</summary>
@@ -90,7 +82,11 @@ internal static class SignedTileProduct
             {
                 var count = Math.Min(8, nAct - i);
                 Pack<T>(a + (long)i * aStride, aStride, count, 8, nb, packed);
-                MultiplyTile<T, Width8>(w, wStride, r0, r1, packed, nb, count, output + (long)i * outputStride, outputStride);
+                for (var r = r0; r < r1; r += 2)
+                {
+                    var both = r + 1 < r1;
+                    RowPairTile<T, Width8>(w + r * wStride, w + (both ? r + 1 : r) * wStride, both, packed, nb, count, output + (long)i * outputStride + r, outputStride);
+                }
 
                 i += count;
             }
@@ -99,7 +95,11 @@ internal static class SignedTileProduct
             {
                 var count = nAct - i;
                 Pack<T>(a + (long)i * aStride, aStride, count, 4, nb, packed);
-                MultiplyTile<T, Width4>(w, wStride, r0, r1, packed, nb, count, output + (long)i * outputStride, outputStride);
+                for (var r = r0; r < r1; r += 2)
+                {
+                    var both = r + 1 < r1;
+                    RowPairTile<T, Width4>(w + r * wStride, w + (both ? r + 1 : r) * wStride, both, packed, nb, count, output + (long)i * outputStride + r, outputStride);
+                }
 
                 i += count;
             }
@@ -111,37 +111,6 @@ internal static class SignedTileProduct
                 {
                     output[(long)i * outputStride + r] = RowSingle<T>(w + r * wStride, packed, nb);
                 }
-            }
-        }
-    }
-
-    /// <summary>Rows [<paramref name="r0"/>, <paramref name="r1"/>) times one packed tile, in panels of
-    /// <see cref="PanelBlocks"/> blocks with the partial sums kept per row in between.</summary>
-    private static unsafe void MultiplyTile<T, TW>(byte* w, long wStride, int r0, int r1, byte* packed, int nb, int count, float* output, int outputStride)
-        where T : ISignedBlock32
-        where TW : ITileWidth
-    {
-        var rows = r1 - r0;
-        var need = (rows + 1) * 8;
-        var buffer = t_partial is { } p && p.Length >= need ? p : (t_partial = GC.AllocateUninitializedArray<float>(need, pinned: true));
-        fixed (float* partial = buffer)
-        {
-            new Span<float>(partial, need).Clear();
-            var blockBytes = PackedBlockBytes(TW.Count);
-            for (var k = 0; k < nb; k += PanelBlocks)
-            {
-                var blocks = Math.Min(PanelBlocks, nb - k);
-                for (var r = r0; r < r1; r += 2)
-                {
-                    var row = w + (r * wStride) + ((long)k * T.Bytes);
-                    var next = r + 1 < r1 ? row + wStride : row;
-                    RowPairTile<T, TW>(row, next, packed + ((long)k * blockBytes), blocks, partial + ((r - r0) * 8));
-                }
-            }
-
-            for (var r = 0; r < rows; r++)
-            {
-                Store<TW>(Avx.LoadVector256(partial + (r * 8)), count, output + r0 + r, outputStride);
             }
         }
     }
@@ -199,12 +168,13 @@ internal static class SignedTileProduct
         }
     }
 
-    /// <summary>Two weight rows (<paramref name="w1"/> may repeat <paramref name="w0"/> for an odd tail) times
-    /// <paramref name="nb"/> blocks of a packed tile, added to the rows' 8 partial sums at <paramref name="partial"/>.
+    /// <summary>Two weight rows (<paramref name="w0"/>, <paramref name="w1"/>; the same row twice for an odd tail)
+    /// times a packed tile of <typeparamref name="TW"/> activations; writes the first <paramref name="count"/>
+    /// results of each row at <paramref name="output"/> (row 1 at +1) with stride <paramref name="outputStride"/>.
     /// Two rows give the core two independent accumulation chains (one chain alone left it waiting on the fused
-    /// adds' latency: 82 -> 97 GFLOP/s for a second chain of corrections).</summary>
+    /// adds' latency: 82 -> 97 GFLOP/s for the second chain of corrections, more for the second row).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static unsafe void RowPairTile<T, TW>(byte* w0, byte* w1, byte* packed, int nb, float* partial)
+    private static unsafe void RowPairTile<T, TW>(byte* w0, byte* w1, bool both, byte* packed, int nb, int count, float* output, int outputStride)
         where T : ISignedBlock32
         where TW : ITileWidth
     {
@@ -216,12 +186,6 @@ internal static class SignedTileProduct
         var corrections1 = Vector256<float>.Zero;
         for (var b = 0; b < nb; b++, w0 += T.Bytes, w1 += T.Bytes, packed += blockBytes)
         {
-            if ((b & 3) == 0)
-            {
-                Sse.Prefetch0(w0 + PrefetchBytes);
-                Sse.Prefetch0(w1 + PrefetchBytes);
-            }
-
             var scales = (float*)(packed + (32 * width));
             var da = Avx.LoadVector256(scales);
             var dw0 = Vector256.Create(Fp16.Read(w0));
@@ -236,8 +200,11 @@ internal static class SignedTileProduct
             }
         }
 
-        Avx.Store(partial, Avx.LoadVector256(partial) + acc0 + corrections0);
-        Avx.Store(partial + 8, Avx.LoadVector256(partial + 8) + acc1 + corrections1);
+        Store<TW>(acc0 + corrections0, count, output, outputStride);
+        if (both)
+        {
+            Store<TW>(acc1 + corrections1, count, output + 1, outputStride);
+        }
     }
 
     /// <summary>Integer products of one weight block with the tile, one int32 per lane.</summary>
