@@ -3,9 +3,10 @@ using Hearth.Numerics;
 namespace Hearth.Engine.Execution;
 
 /// <summary>
-/// Causal grouped-query attention over the F16 cache, one (token, head) pair per item. Like the
-/// reference with an F16 cache, the query and the softmax weights are rounded to F16 before their
-/// products with the cached keys and values.
+/// Causal grouped-query attention over the F16 cache, one (token, KV head) pair per item: the query heads that share
+/// the KV head are scored and accumulated together, so each cached row is widened once per group
+/// (<see cref="GroupedAttention"/>). Like the reference with an F16 cache, the queries and the softmax weights are
+/// rounded to F16 before their products with the cached keys and values.
 /// </summary>
 internal sealed unsafe class AttentionJob : ParallelJob
 {
@@ -47,34 +48,49 @@ internal sealed unsafe class AttentionJob : ParallelJob
 
     public override void Execute(int item, int thread)
     {
-        var t = item / _heads;
-        var h = item % _heads;
-        var kvHead = h / (_heads / _kvHeads);
+        var t = item / _kvHeads;
+        var kvHead = item % _kvHeads;
+        var group = _heads / _kvHeads;
+        var firstHead = kvHead * group;
         var token = _batch[t];
         var count = token.Position + 1;     // positions 0..Position of this slot (earlier batch tokens are already stored)
         var hd = _headDim;
         var kvLength = _cache.KvLength;
+        var rows = ((long)(count - 1) * kvLength) + hd;
 
-        var q = new Span<float>(_query[thread].Ensure(hd), hd);
-        var src = new ReadOnlySpan<float>(_q + ((long)t * _heads * hd) + (h * hd), hd);
-        for (var i = 0; i < hd; i++)
+        var q = new Span<float>(_query[thread].Ensure(group * hd), group * hd);
+        var src = new ReadOnlySpan<float>(_q + ((long)t * _heads * hd) + (firstHead * hd), group * hd);
+        for (var i = 0; i < q.Length; i++)
         {
             q[i] = (float)(Half)src[i];
         }
 
-        var scores = new Span<float>(_scores[thread].Ensure(count), count);
-        var keys = _cache.KeyRow(_layer, token.Slot, 0) + (kvHead * hd);
-        var max = float.NegativeInfinity;
-        for (var p = 0; p < count; p++)
+        var scores = new Span<float>(_scores[thread].Ensure((long)group * count), group * count);
+        var keys = new ReadOnlySpan<Half>(_cache.KeyRow(_layer, token.Slot, 0) + (kvHead * hd), (int)rows);
+        GroupedAttention.Scores(keys, kvLength, count, q, group, hd, _scale, scores);
+
+        for (var g = 0; g < group; g++)
         {
-            var s = Half16.Dot(new ReadOnlySpan<Half>(keys + ((long)p * kvLength), hd), q) * _scale;
-            scores[p] = s;
+            Softmax(scores.Slice(g * count, count));
+        }
+
+        var output = new Span<float>(_output + ((long)t * _heads * hd) + (firstHead * hd), group * hd);
+        output.Clear();
+        var values = new ReadOnlySpan<Half>(_cache.ValueRow(_layer, token.Slot, 0) + (kvHead * hd), (int)rows);
+        GroupedAttention.Accumulate(values, kvLength, count, scores, group, hd, output);
+    }
+
+    /// <summary>Softmax as ggml_vec_soft_max_f32 (exp(x - max), the sum in double), each weight rounded to F16.</summary>
+    private static void Softmax(Span<float> scores)
+    {
+        var max = float.NegativeInfinity;
+        foreach (var s in scores)
+        {
             max = MathF.Max(max, s);
         }
 
-        // Softmax as ggml_vec_soft_max_f32: exp(x - max) with the sum in double.
         double sum = 0;
-        for (var p = 0; p < count; p++)
+        for (var p = 0; p < scores.Length; p++)
         {
             var e = MathF.Exp(scores[p] - max);
             scores[p] = e;
@@ -82,13 +98,9 @@ internal sealed unsafe class AttentionJob : ParallelJob
         }
 
         var inv = (float)(1.0 / sum);
-        var output = new Span<float>(_output + ((long)t * _heads * hd) + (h * hd), hd);
-        output.Clear();
-        var values = _cache.ValueRow(_layer, token.Slot, 0) + (kvHead * hd);
-        for (var p = 0; p < count; p++)
+        for (var p = 0; p < scores.Length; p++)
         {
-            var w = (float)(Half)(scores[p] * inv);
-            Half16.AddScaled(new ReadOnlySpan<Half>(values + ((long)p * kvLength), hd), w, output);
+            scores[p] = (float)(Half)(scores[p] * inv);
         }
     }
 }

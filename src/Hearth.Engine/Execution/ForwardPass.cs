@@ -137,7 +137,7 @@ internal sealed unsafe class ForwardPass
     public void Attention(int layer)
     {
         _attention.Set(Cache, _batch, layer, Q, Att, _hp.HeadCount, _hp.KvHeadCount, _hp.HeadDimension);
-        _pool.Run(_attention, Count * _hp.HeadCount);
+        _pool.Run(_attention, Count * _hp.KvHeadCount);   // one item per token and KV head
     }
 
     /// <summary>dst[t] += src[t].</summary>
