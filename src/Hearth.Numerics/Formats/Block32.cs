@@ -31,6 +31,15 @@ internal interface ISignedBlock32
     /// (<paramref name="high"/>): unsigned quants for offset formats, signed values otherwise.</summary>
     static virtual unsafe void DecodeHalvesAvx2(byte* block, out Vector256<byte> low, out Vector256<byte> high) =>
         throw new NotSupportedException();
+
+    /// <summary>True when <see cref="DecodeRowPairAvx2"/> is implemented (enables the two-rows-in-lanes small-batch tile).</summary>
+    static virtual bool DecodesRowPairs => false;
+
+    /// <summary>Two blocks (of two weight rows) side by side: elements 0..15 of <paramref name="first"/> in the low
+    /// 128-bit lane and of <paramref name="second"/> in the high one (<paramref name="low"/>), 16..31 likewise
+    /// (<paramref name="high"/>); unsigned quants for offset formats, signed values otherwise.</summary>
+    static virtual unsafe void DecodeRowPairAvx2(byte* first, byte* second, out Vector256<byte> low, out Vector256<byte> high) =>
+        throw new NotSupportedException();
 }
 
 /// <summary>A 32-element block decoding to unsigned values with scale d and offset m (Q4_1, Q5_1):

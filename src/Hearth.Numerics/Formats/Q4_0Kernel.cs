@@ -70,6 +70,16 @@ internal sealed class Q4_0Kernel() : WeightKernel(GgmlType.Q4_0, ActivationForma
             high = Avx2.ShiftRightLogical(qs.AsUInt16(), 4).AsByte() & Vector256.Create((byte)0x0F);
         }
 
+        public static bool DecodesRowPairs => true;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void DecodeRowPairAvx2(byte* first, byte* second, out Vector256<byte> low, out Vector256<byte> high)
+        {
+            var qs = Vector256.Create(Sse2.LoadVector128(first + 2), Sse2.LoadVector128(second + 2));
+            low = qs & Vector256.Create((byte)0x0F);
+            high = Avx2.ShiftRightLogical(qs.AsUInt16(), 4).AsByte() & Vector256.Create((byte)0x0F);
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe void DecodeVector128(byte* block, out Vector128<sbyte> lo, out Vector128<sbyte> hi)
         {

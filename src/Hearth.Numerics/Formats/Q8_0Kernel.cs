@@ -59,6 +59,15 @@ internal sealed class Q8_0Kernel() : WeightKernel(GgmlType.Q8_0, ActivationForma
             high = Avx2.BroadcastVector128ToVector256(block + 18);
         }
 
+        public static bool DecodesRowPairs => true;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void DecodeRowPairAvx2(byte* first, byte* second, out Vector256<byte> low, out Vector256<byte> high)
+        {
+            low = Vector256.Create(Sse2.LoadVector128(first + 2), Sse2.LoadVector128(second + 2));
+            high = Vector256.Create(Sse2.LoadVector128(first + 18), Sse2.LoadVector128(second + 18));
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe void DecodeVector128(byte* block, out Vector128<sbyte> lo, out Vector128<sbyte> hi)
         {

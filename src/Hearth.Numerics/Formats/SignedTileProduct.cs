@@ -85,7 +85,19 @@ internal static class SignedTileProduct
                 for (var r = r0; r < r1; r += 2)
                 {
                     var both = r + 1 < r1;
-                    RowPairTile<T, Width8>(w + r * wStride, w + (both ? r + 1 : r) * wStride, both, packed, nb, count, output + (long)i * outputStride + r, outputStride);
+                    RowPairTile<T, Width8>(w + r * wStride, w + (both ? r + 1 : r) * wStride, both, 8 * wStride, packed, nb, count, output + (long)i * outputStride + r, outputStride);
+                }
+
+                i += count;
+            }
+
+            if (nAct - i >= 2 && T.DecodesRowPairs)
+            {
+                var count = nAct - i;
+                Pack<T>(a + (long)i * aStride, aStride, count, 8, nb, packed, mirrored: true);
+                for (var r = r0; r < r1; r += 4)
+                {
+                    RowQuadLanes<T>(w + r * wStride, wStride, Math.Min(4, r1 - r), packed, nb, count, output + (long)i * outputStride + r, outputStride);
                 }
 
                 i += count;
@@ -98,7 +110,7 @@ internal static class SignedTileProduct
                 for (var r = r0; r < r1; r += 2)
                 {
                     var both = r + 1 < r1;
-                    RowPairTile<T, Width4>(w + r * wStride, w + (both ? r + 1 : r) * wStride, both, packed, nb, count, output + (long)i * outputStride + r, outputStride);
+                    RowPairTile<T, Width4>(w + r * wStride, w + (both ? r + 1 : r) * wStride, both, 8 * wStride, packed, nb, count, output + (long)i * outputStride + r, outputStride);
                 }
 
                 i += count;
@@ -121,7 +133,7 @@ internal static class SignedTileProduct
     /// c * 32 / width; then the f32 scales and corrections per lane. Missing activations are zeros, so their lanes
     /// compute zero and are not stored.
     /// </summary>
-    private static unsafe void Pack<T>(byte* a, int aStride, int count, int width, int nb, byte* packed)
+    private static unsafe void Pack<T>(byte* a, int aStride, int count, int width, int nb, byte* packed, bool mirrored = false)
         where T : ISignedBlock32
     {
         var blockBytes = PackedBlockBytes(width);
@@ -134,8 +146,10 @@ internal static class SignedTileProduct
             var corrections = scales + Lanes(width);
             for (var c = 0; c < width; c++)
             {
-                var block = a + ((long)c * aStride) + ((long)b * Q8Layout.Q8_0Bytes);
-                var present = c < count;
+                // Mirrored: lanes 4..7 repeat activations 0..3, for the tile that puts two weight rows in the lanes.
+                var source = mirrored ? c % 4 : c;
+                var block = a + ((long)source * aStride) + ((long)b * Q8Layout.Q8_0Bytes);
+                var present = source < count;
                 var qs = block + 2;
                 var at = dst + (c * span);
                 if (width == 8)
@@ -174,7 +188,7 @@ internal static class SignedTileProduct
     /// Two rows give the core two independent accumulation chains (one chain alone left it waiting on the fused
     /// adds' latency: 82 -> 97 GFLOP/s for the second chain of corrections, more for the second row).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static unsafe void RowPairTile<T, TW>(byte* w0, byte* w1, bool both, byte* packed, int nb, int count, float* output, int outputStride)
+    private static unsafe void RowPairTile<T, TW>(byte* w0, byte* w1, bool both, long ahead, byte* packed, int nb, int count, float* output, int outputStride)
         where T : ISignedBlock32
         where TW : ITileWidth
     {
@@ -186,6 +200,12 @@ internal static class SignedTileProduct
         var corrections1 = Vector256<float>.Zero;
         for (var b = 0; b < nb; b++, w0 += T.Bytes, w1 += T.Bytes, packed += blockBytes)
         {
+            if ((b & 3) == 0)
+            {
+                Sse.Prefetch0(w0 + ahead);
+                Sse.Prefetch0(w1 + ahead);
+            }
+
             var scales = (float*)(packed + (32 * width));
             var da = Avx.LoadVector256(scales);
             var dw0 = Vector256.Create(Fp16.Read(w0));
@@ -205,6 +225,89 @@ internal static class SignedTileProduct
         {
             Store<TW>(acc1 + corrections1, count, output + 1, outputStride);
         }
+    }
+
+    /// <summary>
+    /// Up to four weight rows times up to four activations packed mirrored (<see cref="Pack{T}"/>): each register
+    /// holds two rows in its 128-bit lanes against the same four activations in both, so the 8-lane tile loop does
+    /// the work of a 4-tile at the cost per lane of an 8-tile. For batched generation (a few sequences per step),
+    /// where a 4-tile spent ~2.4x a single activation's time per weight block.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe void RowQuadLanes<T>(byte* w, long wStride, int rows, byte* packed, int nb, int count, float* output, int outputStride)
+        where T : ISignedBlock32
+    {
+        // Missing rows repeat the first: computed, not stored.
+        var w0 = w;
+        var w1 = rows > 1 ? w + wStride : w;
+        var w2 = rows > 2 ? w + (2 * wStride) : w;
+        var w3 = rows > 3 ? w + (3 * wStride) : w;
+        var blockBytes = PackedBlockBytes(8);
+        var acc01 = Vector256<float>.Zero;
+        var acc23 = Vector256<float>.Zero;
+        var corrections01 = Vector256<float>.Zero;
+        var corrections23 = Vector256<float>.Zero;
+        var ahead = 8 * wStride;   // rows two calls on, same offset: 3.3 -> 3.9-4.9 GB/s per core for 4 activations on the mapped Q4_0 file
+        for (var b = 0; b < nb; b++, w0 += T.Bytes, w1 += T.Bytes, w2 += T.Bytes, w3 += T.Bytes, packed += blockBytes)
+        {
+            if ((b & 3) == 0)
+            {
+                Sse.Prefetch0(w0 + ahead);
+                Sse.Prefetch0(w1 + ahead);
+                Sse.Prefetch0(w2 + ahead);
+                Sse.Prefetch0(w3 + ahead);
+            }
+
+            var scales = (float*)(packed + 256);
+            var da = Avx.LoadVector256(scales);
+            var dw01 = Vector256.Create(Vector128.Create(Fp16.Read(w0)), Vector128.Create(Fp16.Read(w1)));
+            var dw23 = Vector256.Create(Vector128.Create(Fp16.Read(w2)), Vector128.Create(Fp16.Read(w3)));
+            acc01 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(PairSum<T>(w0, w1, packed)), dw01 * da, acc01);
+            acc23 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(PairSum<T>(w2, w3, packed)), dw23 * da, acc23);
+            if (T.Offset != 0)
+            {
+                var ds = Avx.LoadVector256(scales + 8);
+                corrections01 = Fma.MultiplyAdd(dw01, ds, corrections01);
+                corrections23 = Fma.MultiplyAdd(dw23, ds, corrections23);
+            }
+        }
+
+        var sums01 = acc01 + corrections01;
+        var sums23 = acc23 + corrections23;
+        for (var c = 0; c < count; c++)
+        {
+            var column = output + ((long)c * outputStride);
+            column[0] = sums01.GetElement(c);
+            if (rows > 1)
+            {
+                column[1] = sums01.GetElement(4 + c);
+            }
+
+            if (rows > 2)
+            {
+                column[2] = sums23.GetElement(c);
+            }
+
+            if (rows > 3)
+            {
+                column[3] = sums23.GetElement(4 + c);
+            }
+        }
+    }
+
+    /// <summary>Integer products of two rows' blocks (one per 128-bit lane) with a mirrored tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<int> PairSum<T>(byte* first, byte* second, byte* packed)
+        where T : ISignedBlock32
+    {
+        T.DecodeRowPairAvx2(first, second, out var low, out var high);
+        if (T.Offset != 0)
+        {
+            return OffsetSum<T, Width8>(new Halves(low, high), packed);
+        }
+
+        var magnitude = new Halves(Avx2.Sign(low.AsSByte(), low.AsSByte()).AsByte(), Avx2.Sign(high.AsSByte(), high.AsSByte()).AsByte());
+        return SignedSum<Width8>(magnitude, new Halves(low, high), packed);
     }
 
     /// <summary>Integer products of one weight block with the tile, one int32 per lane.</summary>
