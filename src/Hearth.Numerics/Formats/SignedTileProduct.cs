@@ -95,9 +95,10 @@ internal static class SignedTileProduct
             {
                 var count = nAct - i;
                 Pack<T>(a + (long)i * aStride, aStride, count, 8, nb, packed, mirrored: true);
-                for (var r = r0; r < r1; r += 4)
+                for (var r = r0; r < r1; r += 2)
                 {
-                    RowQuadLanes<T>(w + r * wStride, wStride, Math.Min(4, r1 - r), packed, nb, count, output + (long)i * outputStride + r, outputStride);
+                    var both = r + 1 < r1;
+                    RowPairLanes<T>(w + r * wStride, w + (both ? r + 1 : r) * wStride, both, 8 * wStride, packed, nb, count, output + (long)i * outputStride + r, outputStride);
                 }
 
                 i += count;
@@ -228,69 +229,44 @@ internal static class SignedTileProduct
     }
 
     /// <summary>
-    /// Up to four weight rows times up to four activations packed mirrored (<see cref="Pack{T}"/>): each register
-    /// holds two rows in its 128-bit lanes against the same four activations in both, so the 8-lane tile loop does
+    /// One or two weight rows times up to four activations packed mirrored (<see cref="Pack{T}"/>): each register
+    /// holds the two rows in its 128-bit lanes against the same four activations in both, so the 8-lane tile loop does
     /// the work of a 4-tile at the cost per lane of an 8-tile. For batched generation (a few sequences per step),
-    /// where a 4-tile spent ~2.4x a single activation's time per weight block.
+    /// where a 4-tile spent ~2.4x a single activation's time per weight block. (Four rows per call measured no
+    /// faster: the JIT spilled the second pair's registers.)
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static unsafe void RowQuadLanes<T>(byte* w, long wStride, int rows, byte* packed, int nb, int count, float* output, int outputStride)
+    private static unsafe void RowPairLanes<T>(byte* w0, byte* w1, bool both, long ahead, byte* packed, int nb, int count, float* output, int outputStride)
         where T : ISignedBlock32
     {
-        // Missing rows repeat the first: computed, not stored.
-        var w0 = w;
-        var w1 = rows > 1 ? w + wStride : w;
-        var w2 = rows > 2 ? w + (2 * wStride) : w;
-        var w3 = rows > 3 ? w + (3 * wStride) : w;
         var blockBytes = PackedBlockBytes(8);
-        var acc01 = Vector256<float>.Zero;
-        var acc23 = Vector256<float>.Zero;
-        var corrections01 = Vector256<float>.Zero;
-        var corrections23 = Vector256<float>.Zero;
-        var ahead = 8 * wStride;   // rows two calls on, same offset: 3.3 -> 3.9-4.9 GB/s per core for 4 activations on the mapped Q4_0 file
-        for (var b = 0; b < nb; b++, w0 += T.Bytes, w1 += T.Bytes, w2 += T.Bytes, w3 += T.Bytes, packed += blockBytes)
+        var acc = Vector256<float>.Zero;
+        var corrections = Vector256<float>.Zero;   // a second chain: one fused add per block on each
+        for (var b = 0; b < nb; b++, w0 += T.Bytes, w1 += T.Bytes, packed += blockBytes)
         {
             if ((b & 3) == 0)
             {
                 Sse.Prefetch0(w0 + ahead);
                 Sse.Prefetch0(w1 + ahead);
-                Sse.Prefetch0(w2 + ahead);
-                Sse.Prefetch0(w3 + ahead);
             }
 
             var scales = (float*)(packed + 256);
-            var da = Avx.LoadVector256(scales);
-            var dw01 = Vector256.Create(Vector128.Create(Fp16.Read(w0)), Vector128.Create(Fp16.Read(w1)));
-            var dw23 = Vector256.Create(Vector128.Create(Fp16.Read(w2)), Vector128.Create(Fp16.Read(w3)));
-            acc01 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(PairSum<T>(w0, w1, packed)), dw01 * da, acc01);
-            acc23 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(PairSum<T>(w2, w3, packed)), dw23 * da, acc23);
+            var dw = Vector256.Create(Vector128.Create(Fp16.Read(w0)), Vector128.Create(Fp16.Read(w1)));
+            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(PairSum<T>(w0, w1, packed)), dw * Avx.LoadVector256(scales), acc);
             if (T.Offset != 0)
             {
-                var ds = Avx.LoadVector256(scales + 8);
-                corrections01 = Fma.MultiplyAdd(dw01, ds, corrections01);
-                corrections23 = Fma.MultiplyAdd(dw23, ds, corrections23);
+                corrections = Fma.MultiplyAdd(dw, Avx.LoadVector256(scales + 8), corrections);
             }
         }
 
-        var sums01 = acc01 + corrections01;
-        var sums23 = acc23 + corrections23;
+        var sums = acc + corrections;
         for (var c = 0; c < count; c++)
         {
             var column = output + ((long)c * outputStride);
-            column[0] = sums01.GetElement(c);
-            if (rows > 1)
+            column[0] = sums.GetElement(c);
+            if (both)
             {
-                column[1] = sums01.GetElement(4 + c);
-            }
-
-            if (rows > 2)
-            {
-                column[2] = sums23.GetElement(c);
-            }
-
-            if (rows > 3)
-            {
-                column[3] = sums23.GetElement(4 + c);
+                column[1] = sums.GetElement(4 + c);
             }
         }
     }
