@@ -197,6 +197,42 @@ public class WeightKernelTests
         }
     }
 
+    [Theory]
+    [InlineData(GgmlType.F16)]
+    [InlineData(GgmlType.BF16)]
+    public void Widened_tiles_over_long_rows_match_scalar_dots(GgmlType type)
+    {
+        // Rows longer than one position span of the widened tile (512) with a tail, and a partial second tile.
+        var kernel = WeightKernels.For(type);
+        var rng = new Random(11 + (int)type);
+        const int n = 1100, rows = 3, nAct = 11;
+        var wStride = kernel.RowBytes(n);
+        var weights = TestData.Weights(rng, type, n, rows, wStride);
+        var aStride = kernel.ActivationRowBytes(n);
+        var acts = new byte[nAct * aStride];
+        for (var i = 0; i < nAct; i++)
+        {
+            TestData.Activation(rng, kernel, n, out _).CopyTo(acts, i * aStride);
+        }
+
+        foreach (var path in WeightKernels.AvailablePaths)
+        {
+            var output = new float[nAct * rows];
+            kernel.MatMulWith(path, weights, wStride, 0, rows, acts, aStride, nAct, n, output, rows);
+            for (var i = 0; i < nAct; i++)
+            {
+                for (var r = 0; r < rows; r++)
+                {
+                    var w = weights.AsSpan((int)(r * wStride));
+                    var a = acts.AsSpan(i * aStride);
+                    var expected = kernel.DotWith(KernelPath.Scalar, w, a, n);
+                    var magnitude = Magnitude(kernel, w, a, n);
+                    Assert.True(Math.Abs(output[(i * rows) + r] - expected) <= 2e-5 * magnitude + 1e-6, $"{type} {path} [{i},{r}]: {output[(i * rows) + r]} vs {expected}");
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Short_buffers_are_rejected_with_argument_errors()
     {

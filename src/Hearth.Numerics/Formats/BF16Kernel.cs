@@ -20,6 +20,19 @@ internal sealed class BF16Kernel() : WeightKernel(GgmlType.BF16, ActivationForma
 
     internal override bool HasVector128Dot => true;
 
+    // Two or more activations: widen each side once per tile instead of per pair (WidenedTileProduct).
+    internal override unsafe void MatMulCore(KernelPath path, byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
+    {
+        if (path == KernelPath.Avx2 && Avx2Ops.IsSupported && nAct >= 2)
+        {
+            WidenedTileProduct.MatMulAvx2<BFloatBits>((ushort*)w, wStride, r0, r1, (ushort*)a, aStride, nAct, n, output, outputStride);
+        }
+        else
+        {
+            base.MatMulCore(path, w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
+        }
+    }
+
     internal override unsafe float DotCore(KernelPath path, byte* w, byte* a, int n) => path switch
     {
         KernelPath.Avx2 when Avx2.IsSupported && Fma.IsSupported => DotAvx2((ushort*)w, (ushort*)a, n),
