@@ -228,6 +228,11 @@ public class WeightKernelTests
                     var expected = kernel.DotWith(KernelPath.Scalar, w, a, n);
                     var magnitude = Magnitude(kernel, w, a, n);
                     Assert.True(Math.Abs(output[(i * rows) + r] - expected) <= 2e-5 * magnitude + 1e-6, $"{type} {path} [{i},{r}]: {output[(i * rows) + r]} vs {expected}");
+                    if (path == KernelPath.Avx2)
+                    {
+                        // Summed in the per-pair dot's order: bit-identical (see WidenedTileProduct.RowTile).
+                        Assert.Equal(kernel.DotWith(path, w, a, n), output[(i * rows) + r]);
+                    }
                 }
             }
         }
