@@ -31,7 +31,9 @@ internal readonly struct Width4 : ITileWidth
 /// tile at once, the int sums land one activation per lane, and the block's scales are applied to the whole tile with
 /// one multiply and one fused add (the activation scales sit in the packed block as f32, converted once). Nothing is
 /// reduced horizontally until the row ends. The weights are read in place from the mapped blocks; only the activations
-/// are rearranged, which costs a few hundred bytes per block per call.
+/// are rearranged, which costs a few hundred bytes per block per call. Two to four activations (batched generation)
+/// use the 8-lane loop with two weight rows in the 128-bit lanes (<see cref="RowPairLanes{T}"/>) where the format can
+/// decode a row pair, else a 4-tile.
 /// </para>
 /// <para>
 /// Offset formats (Q4_0 = q - 8, Q5_0 = q - 16) multiply their unsigned quants directly (vpmaddubsw takes unsigned x
