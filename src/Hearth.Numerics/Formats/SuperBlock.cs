@@ -118,6 +118,14 @@ internal static class SuperBlock
     {
         var nb = n / 256;
         var i = 0;
+        for (; i + 8 <= nAct; i += 8)
+        {
+            for (var r = r0; r < r1; r++)
+            {
+                RowTile8<T>(w + r * wStride, a + (long)i * aStride, aStride, nb, output + (long)i * outputStride + r, outputStride);
+            }
+        }
+
         for (; i + 4 <= nAct; i += 4)
         {
             var a0 = a + (long)i * aStride;
@@ -190,6 +198,80 @@ internal static class SuperBlock
                 output[(long)i * outputStride + r] = DotAvx2<T>(w + r * wStride, a + (long)i * aStride, n);
             }
         }
+    }
+
+    /// <summary>
+    /// One weight row times eight activation rows: each decoded 32-value slice meets eight activation slices (twice
+    /// the 4-row tile's reuse of the decode and the scale permutation). The int sums of a super-block stay in eight
+    /// registers; the float accumulators live in a small stack block, touched once per super-block.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe void RowTile8<T>(byte* wb, byte* a, int aStride, int nb, float* output, int outputStride)
+        where T : ISuperBlock
+    {
+        var acc = stackalloc float[8 * 8];
+        new Span<float>(acc, 64).Clear();
+        var minAcc = stackalloc float[8];
+        new Span<float>(minAcc, 8).Clear();
+        var stride = (long)aStride;
+        for (long b = 0, o = 0; b < nb; b++, wb += T.Bytes, o += Q8Layout.Q8_KBytes)
+        {
+            var (lo, hi) = T.PrepareAvx2(wb, out var mins, out var d, out var dmin);
+            var s0 = Vector256<int>.Zero;
+            var s1 = Vector256<int>.Zero;
+            var s2 = Vector256<int>.Zero;
+            var s3 = Vector256<int>.Zero;
+            var s4 = Vector256<int>.Zero;
+            var s5 = Vector256<int>.Zero;
+            var s6 = Vector256<int>.Zero;
+            var s7 = Vector256<int>.Zero;
+            var at = a + o + Q8Layout.Q8_KQs;
+            for (var j = 0; j < 8; j++, at += 32)
+            {
+                var scale = Avx2.PermuteVar8x32(j < 4 ? lo : hi, ScaleIndex(j & 3)).AsInt16();
+                var q = T.DecodeAvx2(wb, j);
+                s0 += Avx2.MultiplyAddAdjacent(Products<T>(q, Avx.LoadVector256((sbyte*)at)), scale);
+                s1 += Avx2.MultiplyAddAdjacent(Products<T>(q, Avx.LoadVector256((sbyte*)(at + stride))), scale);
+                s2 += Avx2.MultiplyAddAdjacent(Products<T>(q, Avx.LoadVector256((sbyte*)(at + (2 * stride)))), scale);
+                s3 += Avx2.MultiplyAddAdjacent(Products<T>(q, Avx.LoadVector256((sbyte*)(at + (3 * stride)))), scale);
+                s4 += Avx2.MultiplyAddAdjacent(Products<T>(q, Avx.LoadVector256((sbyte*)(at + (4 * stride)))), scale);
+                s5 += Avx2.MultiplyAddAdjacent(Products<T>(q, Avx.LoadVector256((sbyte*)(at + (5 * stride)))), scale);
+                s6 += Avx2.MultiplyAddAdjacent(Products<T>(q, Avx.LoadVector256((sbyte*)(at + (6 * stride)))), scale);
+                s7 += Avx2.MultiplyAddAdjacent(Products<T>(q, Avx.LoadVector256((sbyte*)(at + (7 * stride)))), scale);
+            }
+
+            var block = a + o;
+            Accumulate(acc, 0, s0, d, block);
+            Accumulate(acc, 1, s1, d, block + stride);
+            Accumulate(acc, 2, s2, d, block + (2 * stride));
+            Accumulate(acc, 3, s3, d, block + (3 * stride));
+            Accumulate(acc, 4, s4, d, block + (4 * stride));
+            Accumulate(acc, 5, s5, d, block + (5 * stride));
+            Accumulate(acc, 6, s6, d, block + (6 * stride));
+            Accumulate(acc, 7, s7, d, block + (7 * stride));
+            if (dmin != 0f)
+            {
+                for (var c = 0; c < 8; c++)
+                {
+                    var act = block + (c * stride);
+                    minAcc[c] += dmin * Unsafe.ReadUnaligned<float>(act) * MinSum(mins, act);
+                }
+            }
+        }
+
+        for (var c = 0; c < 8; c++)
+        {
+            output[(long)c * outputStride] = Avx2Ops.Sum(Avx.LoadVector256(acc + (8 * c))) - minAcc[c];
+        }
+    }
+
+    /// <summary>acc[c] += float(s) * d * d_a, where d_a is the activation block's f32 scale.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Accumulate(float* acc, int c, Vector256<int> s, float d, byte* activationBlock)
+    {
+        var at = acc + (8 * c);
+        var scale = Vector256.Create(d * Unsafe.ReadUnaligned<float>(activationBlock));
+        Avx.Store(at, Fma.MultiplyAdd(Avx.ConvertToVector256Single(s), scale, Avx.LoadVector256(at)));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
