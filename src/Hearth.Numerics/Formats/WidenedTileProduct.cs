@@ -5,28 +5,6 @@ using Hearth.Numerics.Simd;
 
 namespace Hearth.Numerics.Formats;
 
-/// <summary>A 16-bit float format (F16, BF16) widened to f32 eight values at a time.</summary>
-internal interface IHalfWidth
-{
-    static abstract Vector256<float> WidenAvx2(Vector128<ushort> bits);
-
-    static abstract float Widen(ushort bits);
-}
-
-internal readonly struct HalfBits : IHalfWidth
-{
-    public static Vector256<float> WidenAvx2(Vector128<ushort> bits) => Avx2Ops.HalfToFloat(bits);
-
-    public static float Widen(ushort bits) => Fp16.ToFloat(bits);
-}
-
-internal readonly struct BFloatBits : IHalfWidth
-{
-    public static Vector256<float> WidenAvx2(Vector128<ushort> bits) => Avx2Ops.BFloatToFloat(bits);
-
-    public static float Widen(ushort bits) => Fp16.BFloatToFloat(bits);
-}
-
 /// <summary>
 /// AVX2 matrix product of 16-bit float weights with activations of the same format. Dotting row by activation widens
 /// both sides for every pair (6.8 GFLOP/s on one Zen 3 core for F16, 128 activations); here a block of weight rows
