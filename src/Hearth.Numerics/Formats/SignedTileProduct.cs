@@ -329,13 +329,7 @@ internal static class SignedTileProduct
         where T : ISignedBlock32
     {
         T.DecodeRowPairAvx2(first, second, out var low, out var high);
-        if (T.Offset != 0)
-        {
-            return OffsetSum<T, Width8>(new Halves(low, high), packed);
-        }
-
-        var magnitude = new Halves(Avx2.Sign(low.AsSByte(), low.AsSByte()).AsByte(), Avx2.Sign(high.AsSByte(), high.AsSByte()).AsByte());
-        return SignedSum<Width8>(magnitude, new Halves(low, high), packed);
+        return HalvesSum<T, Width8>(low, high, packed);
     }
 
     /// <summary>Integer products of one weight block with the tile, one int32 per lane.</summary>
@@ -356,6 +350,15 @@ internal static class SignedTileProduct
             high = Avx2.Permute4x64(q.AsUInt64(), 0xEE).AsByte();
         }
 
+        return HalvesSum<T, TW>(low, high, packed);
+    }
+
+    /// <summary>Decoded halves (unsigned quants, or signed values) times the tile: the offset or the sign route.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<int> HalvesSum<T, TW>(Vector256<byte> low, Vector256<byte> high, byte* packed)
+        where T : ISignedBlock32
+        where TW : ITileWidth
+    {
         if (T.Offset != 0)
         {
             return OffsetSum<T, TW>(new Halves(low, high), packed);
