@@ -111,7 +111,7 @@ internal static class SuperBlock
         return Avx2.MultiplyAddAdjacent(Products<T>(T.DecodeAvx2(w, j), Avx.LoadVector256((sbyte*)qa + 32 * j)), scale);
     }
 
-    /// <summary>Tiled product: 4 activation rows meet each decoded 32-value slice.</summary>
+    /// <summary>Tiled product: 8 (then 4) activation rows meet each decoded 32-value slice; the last 1-3 take the dot.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void MatMulAvx2<T>(byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
         where T : ISuperBlock
@@ -122,73 +122,18 @@ internal static class SuperBlock
         {
             for (var r = r0; r < r1; r++)
             {
-                RowTile8<T>(w + r * wStride, a + (long)i * aStride, aStride, nb, output + (long)i * outputStride + r, outputStride);
+                RowTile<T, Width8>(w + r * wStride, a + (long)i * aStride, aStride, nb, output + (long)i * outputStride + r, outputStride);
             }
         }
 
-        for (; i + 4 <= nAct; i += 4)
+        if (i + 4 <= nAct)
         {
-            var a0 = a + (long)i * aStride;
-            var a1 = a0 + aStride;
-            var a2 = a1 + aStride;
-            var a3 = a2 + aStride;
             for (var r = r0; r < r1; r++)
             {
-                var wb = w + r * wStride;
-                var acc0 = Vector256<float>.Zero;
-                var acc1 = Vector256<float>.Zero;
-                var acc2 = Vector256<float>.Zero;
-                var acc3 = Vector256<float>.Zero;
-                var minAcc = Vector128<float>.Zero;
-                for (long b = 0, o = 0; b < nb; b++, wb += T.Bytes, o += Q8Layout.Q8_KBytes)
-                {
-                    var (lo, hi) = T.PrepareAvx2(wb, out var mins, out var d, out var dmin);
-                    var s0 = Vector256<int>.Zero;
-                    var s1 = Vector256<int>.Zero;
-                    var s2 = Vector256<int>.Zero;
-                    var s3 = Vector256<int>.Zero;
-                    for (var j = 0; j < 8; j++)
-                    {
-                        var scale = Avx2.PermuteVar8x32(j < 4 ? lo : hi, ScaleIndex(j & 3)).AsInt16();
-                        var q = T.DecodeAvx2(wb, j);
-                        var off = o + Q8Layout.Q8_KQs + 32 * j;
-                        if (T.Signed)
-                        {
-                            var abs = Avx2.Sign(q.AsSByte(), q.AsSByte()).AsByte();
-                            s0 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(abs, Avx2.Sign(Avx.LoadVector256((sbyte*)(a0 + off)), q.AsSByte())), scale);
-                            s1 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(abs, Avx2.Sign(Avx.LoadVector256((sbyte*)(a1 + off)), q.AsSByte())), scale);
-                            s2 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(abs, Avx2.Sign(Avx.LoadVector256((sbyte*)(a2 + off)), q.AsSByte())), scale);
-                            s3 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(abs, Avx2.Sign(Avx.LoadVector256((sbyte*)(a3 + off)), q.AsSByte())), scale);
-                        }
-                        else
-                        {
-                            s0 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q, Avx.LoadVector256((sbyte*)(a0 + off))), scale);
-                            s1 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q, Avx.LoadVector256((sbyte*)(a1 + off))), scale);
-                            s2 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q, Avx.LoadVector256((sbyte*)(a2 + off))), scale);
-                            s3 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q, Avx.LoadVector256((sbyte*)(a3 + off))), scale);
-                        }
-                    }
-
-                    var da = Vector128.Create(
-                        Unsafe.ReadUnaligned<float>(a0 + o), Unsafe.ReadUnaligned<float>(a1 + o),
-                        Unsafe.ReadUnaligned<float>(a2 + o), Unsafe.ReadUnaligned<float>(a3 + o));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s0), Vector256.Create(d * da.GetElement(0)), acc0);
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s1), Vector256.Create(d * da.GetElement(1)), acc1);
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s2), Vector256.Create(d * da.GetElement(2)), acc2);
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s3), Vector256.Create(d * da.GetElement(3)), acc3);
-                    if (dmin != 0f)
-                    {
-                        var m = Vector128.Create(MinSum(mins, a0 + o), MinSum(mins, a1 + o), MinSum(mins, a2 + o), MinSum(mins, a3 + o));
-                        minAcc = Fma.MultiplyAdd(m * da, Vector128.Create(dmin), minAcc);
-                    }
-                }
-
-                var col = output + (long)i * outputStride + r;
-                col[0] = Avx2Ops.Sum(acc0) - minAcc.GetElement(0);
-                col[outputStride] = Avx2Ops.Sum(acc1) - minAcc.GetElement(1);
-                col[2L * outputStride] = Avx2Ops.Sum(acc2) - minAcc.GetElement(2);
-                col[3L * outputStride] = Avx2Ops.Sum(acc3) - minAcc.GetElement(3);
+                RowTile<T, Width4>(w + r * wStride, a + (long)i * aStride, aStride, nb, output + (long)i * outputStride + r, outputStride);
             }
+
+            i += 4;
         }
 
         for (; i < nAct; i++)
@@ -201,14 +146,16 @@ internal static class SuperBlock
     }
 
     /// <summary>
-    /// One weight row times eight activation rows: each decoded 32-value slice meets eight activation slices (twice
-    /// the 4-row tile's reuse of the decode and the scale permutation). The int sums of a super-block stay in eight
-    /// registers; the float accumulators live in a small stack block, touched once per super-block.
+    /// One weight row times eight (or four) activation rows: each decoded 32-value slice meets every activation slice
+    /// of the tile (eight: twice a 4-tile's reuse of the decode and the scale permutation). The int sums of a
+    /// super-block stay in registers; the float accumulators live in a small stack block, touched once per super-block.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static unsafe void RowTile8<T>(byte* wb, byte* a, int aStride, int nb, float* output, int outputStride)
+    private static unsafe void RowTile<T, TW>(byte* wb, byte* a, int aStride, int nb, float* output, int outputStride)
         where T : ISuperBlock
+        where TW : ITileWidth
     {
+        var width = TW.Count;
         var acc = stackalloc float[8 * 8];
         new Span<float>(acc, 64).Clear();
         var minAcc = stackalloc float[8];
@@ -234,10 +181,13 @@ internal static class SuperBlock
                 s1 += Avx2.MultiplyAddAdjacent(Products<T>(q, Avx.LoadVector256((sbyte*)(at + stride))), scale);
                 s2 += Avx2.MultiplyAddAdjacent(Products<T>(q, Avx.LoadVector256((sbyte*)(at + (2 * stride)))), scale);
                 s3 += Avx2.MultiplyAddAdjacent(Products<T>(q, Avx.LoadVector256((sbyte*)(at + (3 * stride)))), scale);
-                s4 += Avx2.MultiplyAddAdjacent(Products<T>(q, Avx.LoadVector256((sbyte*)(at + (4 * stride)))), scale);
-                s5 += Avx2.MultiplyAddAdjacent(Products<T>(q, Avx.LoadVector256((sbyte*)(at + (5 * stride)))), scale);
-                s6 += Avx2.MultiplyAddAdjacent(Products<T>(q, Avx.LoadVector256((sbyte*)(at + (6 * stride)))), scale);
-                s7 += Avx2.MultiplyAddAdjacent(Products<T>(q, Avx.LoadVector256((sbyte*)(at + (7 * stride)))), scale);
+                if (width == 8)
+                {
+                    s4 += Avx2.MultiplyAddAdjacent(Products<T>(q, Avx.LoadVector256((sbyte*)(at + (4 * stride)))), scale);
+                    s5 += Avx2.MultiplyAddAdjacent(Products<T>(q, Avx.LoadVector256((sbyte*)(at + (5 * stride)))), scale);
+                    s6 += Avx2.MultiplyAddAdjacent(Products<T>(q, Avx.LoadVector256((sbyte*)(at + (6 * stride)))), scale);
+                    s7 += Avx2.MultiplyAddAdjacent(Products<T>(q, Avx.LoadVector256((sbyte*)(at + (7 * stride)))), scale);
+                }
             }
 
             var block = a + o;
@@ -245,13 +195,17 @@ internal static class SuperBlock
             Accumulate(acc, 1, s1, d, block + stride);
             Accumulate(acc, 2, s2, d, block + (2 * stride));
             Accumulate(acc, 3, s3, d, block + (3 * stride));
-            Accumulate(acc, 4, s4, d, block + (4 * stride));
-            Accumulate(acc, 5, s5, d, block + (5 * stride));
-            Accumulate(acc, 6, s6, d, block + (6 * stride));
-            Accumulate(acc, 7, s7, d, block + (7 * stride));
+            if (width == 8)
+            {
+                Accumulate(acc, 4, s4, d, block + (4 * stride));
+                Accumulate(acc, 5, s5, d, block + (5 * stride));
+                Accumulate(acc, 6, s6, d, block + (6 * stride));
+                Accumulate(acc, 7, s7, d, block + (7 * stride));
+            }
+
             if (dmin != 0f)
             {
-                for (var c = 0; c < 8; c++)
+                for (var c = 0; c < width; c++)
                 {
                     var act = block + (c * stride);
                     minAcc[c] += dmin * Unsafe.ReadUnaligned<float>(act) * MinSum(mins, act);
@@ -259,7 +213,7 @@ internal static class SuperBlock
             }
         }
 
-        for (var c = 0; c < 8; c++)
+        for (var c = 0; c < width; c++)
         {
             output[(long)c * outputStride] = Avx2Ops.Sum(Avx.LoadVector256(acc + (8 * c))) - minAcc[c];
         }
