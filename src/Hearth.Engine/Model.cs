@@ -126,7 +126,7 @@ public sealed unsafe class Model : IDisposable
             throw new ContextLengthExceededException(contextPerSlot, Info.ContextLength);
         }
 
-        return new KvCache(this, _hp.LayerCount, _hp.KvLength, slots, contextPerSlot);
+        return new KvCache(this, _hp.LayerCount, _hp.KvHeadCount, _hp.HeadDimension, slots, contextPerSlot);
     }
 
     /// <summary>

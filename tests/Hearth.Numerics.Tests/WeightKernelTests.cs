@@ -162,7 +162,7 @@ public class WeightKernelTests
         const int rows = 7, r0 = 1, r1 = 6, outputStride = 9;
         var wStride = kernel.RowBytes(n) + (kernel.BlockSize == 1 ? 8 : 5); // misaligned rows for block formats
         var weights = TestData.Weights(rng, type, n, rows, wStride);
-        foreach (var nAct in new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 17 })
+        foreach (var nAct in new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 17 })
         {
             var aStride = kernel.ActivationRowBytes(n) + 3;
             var acts = new byte[(nAct - 1) * aStride + kernel.ActivationRowBytes(n)];

@@ -2,8 +2,10 @@ namespace Hearth.Engine;
 
 /// <summary>
 /// Keys and values of every layer for a fixed number of sequences ("slots"), in F16 as the reference
-/// keeps them. Layout per layer: [slot][position][kv_head * head_dim], so one head's keys over
-/// positions are a strided walk and a new token's row is one contiguous store.
+/// keeps them. Layout per layer: [slot][kv_head][position][head_dim], so attention streams one head's
+/// keys and values contiguously. (The earlier [slot][position][kv_head * head_dim] layout made that a
+/// walk with a 1 KiB stride that the hardware prefetchers did not follow: attention cost ~1.8 µs per
+/// cached position per layer on llama-1b, ten times its arithmetic.)
 /// </summary>
 public sealed unsafe class KvCache
 {
@@ -11,15 +13,16 @@ public sealed unsafe class KvCache
     private readonly Half[][] _values;
     private readonly int[] _lengths;
 
-    internal KvCache(object owner, int layers, int kvLength, int slots, int contextPerSlot)
+    internal KvCache(object owner, int layers, int kvHeads, int headDimension, int slots, int contextPerSlot)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(contextPerSlot, 1);
         Owner = owner;
         Slots = slots;
         ContextPerSlot = contextPerSlot;
-        KvLength = kvLength;
-        var perLayer = checked((long)slots * contextPerSlot * kvLength);
+        KvHeads = kvHeads;
+        HeadDimension = headDimension;
+        var perLayer = checked((long)slots * kvHeads * contextPerSlot * headDimension);
         _keys = new Half[layers][];
         _values = new Half[layers][];
         for (var l = 0; l < layers; l++)
@@ -39,11 +42,13 @@ public sealed unsafe class KvCache
     public int ContextPerSlot { get; }
 
     /// <summary>Bytes held for keys and values of all slots.</summary>
-    public long SizeBytes => 2L * _keys.Length * Slots * ContextPerSlot * KvLength * sizeof(ushort);
+    public long SizeBytes => 2L * _keys.Length * Slots * ContextPerSlot * KvHeads * HeadDimension * sizeof(ushort);
 
     internal object Owner { get; }
 
-    internal int KvLength { get; }
+    internal int KvHeads { get; }
+
+    internal int HeadDimension { get; }
 
     /// <summary>Per-slot scratch for validating a batch (no allocation per forward).</summary>
     internal int[] Scratch { get; }
@@ -64,19 +69,29 @@ public sealed unsafe class KvCache
 
     internal void SetLength(int slot, int length) => _lengths[slot] = length;
 
-    internal Half* KeyRow(int layer, int slot, int position)
+    /// <summary>Position 0 of one KV head's keys in a slot: [position][head_dim], contiguous.</summary>
+    internal Half* Keys(int layer, int slot, int kvHead) => Head(_keys[layer], slot, kvHead);
+
+    /// <summary>Position 0 of one KV head's values in a slot: [position][head_dim], contiguous.</summary>
+    internal Half* Values(int layer, int slot, int kvHead) => Head(_values[layer], slot, kvHead);
+
+    /// <summary>Stores one token's keys and values (kv_head * head_dim floats each) at its position.</summary>
+    internal void Store(int layer, int slot, int position, ReadOnlySpan<float> keys, ReadOnlySpan<float> values)
     {
-        fixed (Half* p = _keys[layer])
+        var hd = HeadDimension;
+        for (var h = 0; h < KvHeads; h++)
         {
-            return p + ((((long)slot * ContextPerSlot) + position) * KvLength);
+            var offset = (long)position * hd;
+            Numerics.Half16.FromFloat(keys.Slice(h * hd, hd), new Span<Half>(Keys(layer, slot, h) + offset, hd));
+            Numerics.Half16.FromFloat(values.Slice(h * hd, hd), new Span<Half>(Values(layer, slot, h) + offset, hd));
         }
     }
 
-    internal Half* ValueRow(int layer, int slot, int position)
+    private Half* Head(Half[] layer, int slot, int kvHead)
     {
-        fixed (Half* p = _values[layer])
+        fixed (Half* p = layer)
         {
-            return p + ((((long)slot * ContextPerSlot) + position) * KvLength);
+            return p + ((((long)slot * KvHeads) + kvHead) * ContextPerSlot * HeadDimension);
         }
     }
 

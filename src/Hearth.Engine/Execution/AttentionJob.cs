@@ -55,8 +55,7 @@ internal sealed unsafe class AttentionJob : ParallelJob
         var token = _batch[t];
         var count = token.Position + 1;     // positions 0..Position of this slot (earlier batch tokens are already stored)
         var hd = _headDim;
-        var kvLength = _cache.KvLength;
-        var rows = ((long)(count - 1) * kvLength) + hd;
+        var rows = count * hd;
 
         var q = new Span<float>(_query[thread].Ensure(group * hd), group * hd);
         var src = new ReadOnlySpan<float>(_q + ((long)t * _heads * hd) + (firstHead * hd), group * hd);
@@ -66,8 +65,8 @@ internal sealed unsafe class AttentionJob : ParallelJob
         }
 
         var scores = new Span<float>(_scores[thread].Ensure((long)group * count), group * count);
-        var keys = new ReadOnlySpan<Half>(_cache.KeyRow(_layer, token.Slot, 0) + (kvHead * hd), (int)rows);
-        GroupedAttention.Scores(keys, kvLength, count, q, group, hd, _scale, scores);
+        var keys = new ReadOnlySpan<Half>(_cache.Keys(_layer, token.Slot, kvHead), rows);
+        GroupedAttention.Scores(keys, hd, count, q, group, hd, _scale, scores);
 
         for (var g = 0; g < group; g++)
         {
@@ -76,8 +75,8 @@ internal sealed unsafe class AttentionJob : ParallelJob
 
         var output = new Span<float>(_output + ((long)t * _heads * hd) + (firstHead * hd), group * hd);
         output.Clear();
-        var values = new ReadOnlySpan<Half>(_cache.ValueRow(_layer, token.Slot, 0) + (kvHead * hd), (int)rows);
-        GroupedAttention.Accumulate(values, kvLength, count, scores, group, hd, output);
+        var values = new ReadOnlySpan<Half>(_cache.Values(_layer, token.Slot, kvHead), rows);
+        GroupedAttention.Accumulate(values, hd, count, scores, group, hd, output);
     }
 
     /// <summary>Softmax as ggml_vec_soft_max_f32 (exp(x - max), the sum in double), each weight rounded to F16.</summary>

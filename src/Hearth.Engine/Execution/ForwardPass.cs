@@ -233,9 +233,7 @@ internal sealed unsafe class ForwardPass
             var k = Row(f.K, item, hp.KvLength);
             Rope.Apply(f._ropeMode, k, hp.KvHeadCount, hp.HeadDimension, cos, sin);
             var token = f._batch[item];
-            var kv = hp.KvLength;
-            Numerics.Half16.FromFloat(k, new Span<Half>(f.Cache.KeyRow(_layer, token.Slot, token.Position), kv));
-            Numerics.Half16.FromFloat(Row(f.V, item, kv), new Span<Half>(f.Cache.ValueRow(_layer, token.Slot, token.Position), kv));
+            f.Cache.Store(_layer, token.Slot, token.Position, k, Row(f.V, item, hp.KvLength));
         }
     }
 }
