@@ -27,9 +27,11 @@ public static class WeightKernels
         [KernelPath.Scalar, .. Vector128.IsHardwareAccelerated ? [KernelPath.Vector128] : Array.Empty<KernelPath>(),
          .. Avx2.IsSupported && Fma.IsSupported ? [KernelPath.Avx2] : Array.Empty<KernelPath>()];
 
-    /// <summary>"AVX2", "Vector128" or "scalar": the instruction set the kernels use.</summary>
+    /// <summary>"AVX-512 + AVX2", "AVX2", "Vector128" or "scalar": the instruction set the kernels use (with
+    /// AVX-512 F + BW, the prompt tiles of the 32-element formats are 512-bit and everything else AVX2).</summary>
     public static string InstructionSet => Path switch
     {
+        KernelPath.Avx2 when Simd.Avx512Ops.IsSupported => "AVX-512 + AVX2",
         KernelPath.Avx2 => "AVX2",
         KernelPath.Vector128 => "Vector128",
         _ => "scalar",

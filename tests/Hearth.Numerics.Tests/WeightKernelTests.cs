@@ -1,3 +1,4 @@
+using Hearth.Numerics.Formats;
 using Hearth.Gguf;
 
 namespace Hearth.Numerics.Tests;
@@ -33,7 +34,8 @@ public class WeightKernelTests
     [Fact]
     public void Instruction_set_matches_the_runtime()
     {
-        var expected = System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported ? "AVX2"
+        var avx512 = System.Runtime.Intrinsics.X86.Avx512F.IsSupported && System.Runtime.Intrinsics.X86.Avx512BW.IsSupported;
+        var expected = System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported ? (avx512 ? "AVX-512 + AVX2" : "AVX2")
             : System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "Vector128" : "scalar";
         Assert.Equal(expected, WeightKernels.InstructionSet);
     }
@@ -152,6 +154,24 @@ public class WeightKernelTests
         Assert.True(Math.Abs(got - expected) <= tolerance * magnitude + 1e-6, $"{type}: {got} vs {expected}");
     }
 
+    /// <summary>Every tier the machine runs, and on the AVX2 tier both 8-activation tiles: the AVX-512 one runs
+    /// natively where the CPU has it and on AVX2 halves elsewhere (see Avx512Ops).</summary>
+    private static IEnumerable<(KernelPath Path, SignedTileProduct.TileChoice Tiles)> PathsAndTiles()
+    {
+        foreach (var path in WeightKernels.AvailablePaths)
+        {
+            if (path == KernelPath.Avx2)
+            {
+                yield return (path, SignedTileProduct.TileChoice.Force256);
+                yield return (path, SignedTileProduct.TileChoice.Force512);
+            }
+            else
+            {
+                yield return (path, SignedTileProduct.TileChoice.Auto);
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Types))]
     public void MatMul_tiles_match_scalar_dots_and_leave_other_outputs_alone(GgmlType type)
@@ -171,10 +191,19 @@ public class WeightKernelTests
                 TestData.Activation(rng, kernel, n, out _).CopyTo(acts, i * aStride);
             }
 
-            foreach (var path in WeightKernels.AvailablePaths)
+            foreach (var (path, tiles) in PathsAndTiles())
             {
                 var output = Enumerable.Repeat(float.NaN, nAct * outputStride).ToArray();
-                kernel.MatMulWith(path, weights, wStride, r0, r1, acts, aStride, nAct, n, output, outputStride);
+                SignedTileProduct.Tiles = tiles;
+                try
+                {
+                    kernel.MatMulWith(path, weights, wStride, r0, r1, acts, aStride, nAct, n, output, outputStride);
+                }
+                finally
+                {
+                    SignedTileProduct.Tiles = SignedTileProduct.TileChoice.Auto;
+                }
+
                 for (var i = 0; i < nAct; i++)
                 {
                     for (var r = 0; r < outputStride; r++)
@@ -190,7 +219,7 @@ public class WeightKernelTests
                         var a = acts.AsSpan(i * aStride);
                         var expected = kernel.DotWith(KernelPath.Scalar, w, a, n);
                         var magnitude = Magnitude(kernel, w, a, n);
-                        Assert.True(Math.Abs(got - expected) <= 2e-5 * magnitude + 1e-6, $"{type} {path} nAct={nAct} [{i},{r}]: {got} vs {expected}");
+                        Assert.True(Math.Abs(got - expected) <= 2e-5 * magnitude + 1e-6, $"{type} {path}/{tiles} nAct={nAct} [{i},{r}]: {got} vs {expected}");
                     }
                 }
             }

@@ -48,7 +48,7 @@ internal readonly struct Width4 : ITileWidth
 /// llama-1b Q4_0 file with the packed scales, and prefetches ahead because hardware prefetchers stop at page edges.
 /// </para>
 /// </summary>
-internal static class SignedTileProduct
+internal static partial class SignedTileProduct
 {
     // Prefetch distance of the one-activation (generation) loop: hardware prefetchers stop at 4 KiB page edges,
     // and the weights are 4 KiB page-cache pages of the mapped file.
@@ -84,10 +84,20 @@ internal static class SignedTileProduct
             {
                 var count = Math.Min(8, nAct - i);
                 Pack<T>(a + (long)i * aStride, aStride, count, 8, nb, packed);
+                var wide = UseWideTiles;
                 for (var r = r0; r < r1; r += 2)
                 {
                     var both = r + 1 < r1;
-                    RowPairTile<T, Width8>(w + r * wStride, w + (both ? r + 1 : r) * wStride, both, 8 * wStride, packed, nb, count, output + (long)i * outputStride + r, outputStride);
+                    var w1 = w + (both ? r + 1 : r) * wStride;
+                    var o = output + (long)i * outputStride + r;
+                    if (wide)
+                    {
+                        RowPairTile512<T>(w + r * wStride, w1, both, 8 * wStride, packed, nb, count, o, outputStride);
+                    }
+                    else
+                    {
+                        RowPairTile<T, Width8>(w + r * wStride, w1, both, 8 * wStride, packed, nb, count, o, outputStride);
+                    }
                 }
 
                 i += count;
@@ -372,7 +382,16 @@ internal static class SignedTileProduct
         where T : ISignedBlock32
         where TW : ITileWidth
     {
-        Vector256<byte> low, high;
+        DecodeHalves<T>(w, out var low, out var high);
+        return HalvesSum<T, TW>(low, high, packed);
+    }
+
+    /// <summary>A block's elements 0..15 repeated in both 128-bit lanes (<paramref name="low"/>) and 16..31 likewise
+    /// (<paramref name="high"/>): unsigned quants for offset formats, signed values otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void DecodeHalves<T>(byte* w, out Vector256<byte> low, out Vector256<byte> high)
+        where T : ISignedBlock32
+    {
         if (T.DecodesHalves)
         {
             T.DecodeHalvesAvx2(w, out low, out high);
@@ -383,8 +402,6 @@ internal static class SignedTileProduct
             low = Avx2.Permute4x64(q.AsUInt64(), 0x44).AsByte();
             high = Avx2.Permute4x64(q.AsUInt64(), 0xEE).AsByte();
         }
-
-        return HalvesSum<T, TW>(low, high, packed);
     }
 
     /// <summary>Decoded halves (unsigned quants, or signed values) times the tile: the offset or the sign route.</summary>
