@@ -154,16 +154,17 @@ public class WeightKernelTests
         Assert.True(Math.Abs(got - expected) <= tolerance * magnitude + 1e-6, $"{type}: {got} vs {expected}");
     }
 
-    /// <summary>Every tier the machine runs, and on the AVX2 tier both 8-activation tiles: the AVX-512 one runs
-    /// natively where the CPU has it and on AVX2 halves elsewhere (see Avx512Ops).</summary>
+    /// <summary>Every tier the machine runs, and on the AVX2 tier every tile form: the AVX-512 and AVX-VNNI ones run
+    /// natively where the CPU has them and are emulated with AVX2 elsewhere (see Avx512Ops, VnniDots).</summary>
     private static IEnumerable<(KernelPath Path, SignedTileProduct.TileChoice Tiles)> PathsAndTiles()
     {
         foreach (var path in WeightKernels.AvailablePaths)
         {
             if (path == KernelPath.Avx2)
             {
-                yield return (path, SignedTileProduct.TileChoice.Force256);
-                yield return (path, SignedTileProduct.TileChoice.Force512);
+                yield return (path, SignedTileProduct.TileChoice.Avx2);
+                yield return (path, SignedTileProduct.TileChoice.AvxVnni);
+                yield return (path, SignedTileProduct.TileChoice.Avx512);
             }
             else
             {

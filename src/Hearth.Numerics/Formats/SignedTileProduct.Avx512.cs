@@ -13,17 +13,22 @@ namespace Hearth.Numerics.Formats;
 /// </summary>
 internal static partial class SignedTileProduct
 {
-    /// <summary>Which 8-activation tile a thread uses; tests pin each one, production leaves it at Auto.</summary>
+    /// <summary>Which tiles a thread uses; tests pin each one, production leaves it at Auto.</summary>
     internal enum TileChoice
     {
-        /// <summary>512-bit tiles where the hardware has AVX-512 F + BW, else 256-bit.</summary>
+        /// <summary>What the hardware has: 512-bit 8-activation tiles with AVX-512 F + BW, vpdpbusd sums in the
+        /// 256-bit tiles with AVX-VNNI, else plain AVX2.</summary>
         Auto,
 
-        /// <summary>The AVX2 tile.</summary>
-        Force256,
+        /// <summary>The AVX2 tiles with vpmaddubsw/vpmaddwd sums.</summary>
+        Avx2,
 
-        /// <summary>The 512-bit tile, emulated on AVX2 halves where AVX-512 is missing (tests only).</summary>
-        Force512,
+        /// <summary>The AVX2 tiles with VNNI-shaped sums, emulated by vpmaddubsw + vpmaddwd + vpaddd where AVX-VNNI is
+        /// missing (tests only).</summary>
+        AvxVnni,
+
+        /// <summary>The 512-bit 8-activation tile, emulated on AVX2 halves where AVX-512 is missing (tests only).</summary>
+        Avx512,
     }
 
     [ThreadStatic]
@@ -38,9 +43,16 @@ internal static partial class SignedTileProduct
 
     private static bool UseWideTiles => t_tiles switch
     {
-        TileChoice.Force512 => Avx512Ops.CanRun,
-        TileChoice.Force256 => false,
-        _ => Avx512Ops.IsSupported,
+        TileChoice.Avx512 => Avx512Ops.CanRun,
+        TileChoice.Auto => Avx512Ops.IsSupported,
+        _ => false,
+    };
+
+    private static bool UseVnni => t_tiles switch
+    {
+        TileChoice.AvxVnni => true,
+        TileChoice.Auto => System.Runtime.Intrinsics.X86.AvxVnni.IsSupported,
+        _ => false,
     };
 
     /// <summary>Two weight rows times a packed 8-activation tile in one 512-bit chain; writes as

@@ -72,6 +72,20 @@ internal static partial class SignedTileProduct
     public static unsafe void MatMulAvx2<T>(byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
         where T : ISignedBlock32
     {
+        if (UseVnni)
+        {
+            MatMulTiles<T, VnniDots>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
+        }
+        else
+        {
+            MatMulTiles<T, PairDots>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
+        }
+    }
+
+    private static unsafe void MatMulTiles<T, TS>(byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
+        where T : ISignedBlock32
+        where TS : IByteDots
+    {
         var nb = n / 32;
         var need = nb * PackedBlockBytes(8);
         var buffer = t_packed is { } b && b.Length >= need ? b : (t_packed = GC.AllocateUninitializedArray<byte>(need, pinned: true));
@@ -96,7 +110,7 @@ internal static partial class SignedTileProduct
                     }
                     else
                     {
-                        RowPairTile<T, Width8>(w + r * wStride, w1, both, 8 * wStride, packed, nb, count, o, outputStride);
+                        RowPairTile<T, Width8, TS>(w + r * wStride, w1, both, 8 * wStride, packed, nb, count, o, outputStride);
                     }
                 }
 
@@ -110,7 +124,7 @@ internal static partial class SignedTileProduct
                 for (var r = r0; r < r1; r += 2)
                 {
                     var both = r + 1 < r1;
-                    RowPairLanes<T>(w + r * wStride, w + (both ? r + 1 : r) * wStride, both, 8 * wStride, packed, nb, count, output + (long)i * outputStride + r, outputStride);
+                    RowPairLanes<T, TS>(w + r * wStride, w + (both ? r + 1 : r) * wStride, both, 8 * wStride, packed, nb, count, output + (long)i * outputStride + r, outputStride);
                 }
 
                 i += count;
@@ -123,7 +137,7 @@ internal static partial class SignedTileProduct
                 for (var r = r0; r < r1; r += 2)
                 {
                     var both = r + 1 < r1;
-                    RowPairTile<T, Width4>(w + r * wStride, w + (both ? r + 1 : r) * wStride, both, 8 * wStride, packed, nb, count, output + (long)i * outputStride + r, outputStride);
+                    RowPairTile<T, Width4, TS>(w + r * wStride, w + (both ? r + 1 : r) * wStride, both, 8 * wStride, packed, nb, count, output + (long)i * outputStride + r, outputStride);
                 }
 
                 i += count;
@@ -285,9 +299,10 @@ internal static partial class SignedTileProduct
     /// Two rows give the core two independent accumulation chains (one chain alone left it waiting on the fused
     /// adds' latency: 82 -> 97 GFLOP/s for the second chain of corrections, more for the second row).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static unsafe void RowPairTile<T, TW>(byte* w0, byte* w1, bool both, long ahead, byte* packed, int nb, int count, float* output, int outputStride)
+    private static unsafe void RowPairTile<T, TW, TS>(byte* w0, byte* w1, bool both, long ahead, byte* packed, int nb, int count, float* output, int outputStride)
         where T : ISignedBlock32
         where TW : ITileWidth
+        where TS : IByteDots
     {
         var width = TW.Count;
         var blockBytes = PackedBlockBytes(width);
@@ -307,8 +322,8 @@ internal static partial class SignedTileProduct
             var da = Avx.LoadVector256(scales);
             var dw0 = Vector256.Create(Fp16.Read(w0));
             var dw1 = Vector256.Create(Fp16.Read(w1));
-            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(BlockSum<T, TW>(w0, packed)), dw0 * da, acc0);
-            acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(BlockSum<T, TW>(w1, packed)), dw1 * da, acc1);
+            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(BlockSum<T, TW, TS>(w0, packed)), dw0 * da, acc0);
+            acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(BlockSum<T, TW, TS>(w1, packed)), dw1 * da, acc1);
             if (T.Offset != 0)
             {
                 var ds = Avx.LoadVector256(scales + 8);
@@ -332,8 +347,9 @@ internal static partial class SignedTileProduct
     /// faster: the JIT spilled the second pair's registers.)
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static unsafe void RowPairLanes<T>(byte* w0, byte* w1, bool both, long ahead, byte* packed, int nb, int count, float* output, int outputStride)
+    private static unsafe void RowPairLanes<T, TS>(byte* w0, byte* w1, bool both, long ahead, byte* packed, int nb, int count, float* output, int outputStride)
         where T : ISignedBlock32
+        where TS : IByteDots
     {
         var blockBytes = PackedBlockBytes(8);
         var acc = Vector256<float>.Zero;
@@ -348,7 +364,7 @@ internal static partial class SignedTileProduct
 
             var scales = (float*)(packed + 256);
             var dw = Vector256.Create(Vector128.Create(Fp16.Read(w0)), Vector128.Create(Fp16.Read(w1)));
-            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(PairSum<T>(w0, w1, packed)), dw * Avx.LoadVector256(scales), acc);
+            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(PairSum<T, TS>(w0, w1, packed)), dw * Avx.LoadVector256(scales), acc);
             if (T.Offset != 0)
             {
                 corrections = Fma.MultiplyAdd(dw, Avx.LoadVector256(scales + 8), corrections);
@@ -369,21 +385,23 @@ internal static partial class SignedTileProduct
 
     /// <summary>Integer products of two rows' blocks (one per 128-bit lane) with a mirrored tile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<int> PairSum<T>(byte* first, byte* second, byte* packed)
+    private static unsafe Vector256<int> PairSum<T, TS>(byte* first, byte* second, byte* packed)
         where T : ISignedBlock32
+        where TS : IByteDots
     {
         T.DecodeRowPairAvx2(first, second, out var low, out var high);
-        return HalvesSum<T, Width8>(low, high, packed);
+        return HalvesSum<T, Width8, TS>(low, high, packed);
     }
 
     /// <summary>Integer products of one weight block with the tile, one int32 per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<int> BlockSum<T, TW>(byte* w, byte* packed)
+    private static unsafe Vector256<int> BlockSum<T, TW, TS>(byte* w, byte* packed)
         where T : ISignedBlock32
         where TW : ITileWidth
+        where TS : IByteDots
     {
         DecodeHalves<T>(w, out var low, out var high);
-        return HalvesSum<T, TW>(low, high, packed);
+        return HalvesSum<T, TW, TS>(low, high, packed);
     }
 
     /// <summary>A block's elements 0..15 repeated in both 128-bit lanes (<paramref name="low"/>) and 16..31 likewise
@@ -406,17 +424,18 @@ internal static partial class SignedTileProduct
 
     /// <summary>Decoded halves (unsigned quants, or signed values) times the tile: the offset or the sign route.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<int> HalvesSum<T, TW>(Vector256<byte> low, Vector256<byte> high, byte* packed)
+    private static unsafe Vector256<int> HalvesSum<T, TW, TS>(Vector256<byte> low, Vector256<byte> high, byte* packed)
         where T : ISignedBlock32
         where TW : ITileWidth
+        where TS : IByteDots
     {
         if (T.Offset != 0)
         {
-            return OffsetSum<T, TW>(new Halves(low, high), packed);
+            return TS.Widens ? WideningSum<TW, TS>(new Halves(low, high), packed) : OffsetSum<T, TW>(new Halves(low, high), packed);
         }
 
         var magnitude = new Halves(Avx2.Sign(low.AsSByte(), low.AsSByte()).AsByte(), Avx2.Sign(high.AsSByte(), high.AsSByte()).AsByte());
-        return SignedSum<TW>(magnitude, new Halves(low, high), packed);
+        return SignedSum<TW, TS>(magnitude, new Halves(low, high), packed);
     }
 
     /// <summary>Writes the tile's results: lane c for an 8-tile, lanes 2c + 2c+1 for a 4-tile.</summary>
@@ -485,28 +504,59 @@ internal static partial class SignedTileProduct
         where TW : ITileWidth =>
         Avx2.MultiplyAddAdjacent(decoded.Broadcast<TW>(v), Avx.LoadVector256((sbyte*)(packed + (32 * v))));
 
-    /// <summary>Signed quants x activations of one block, one int32 per lane.</summary>
+    /// <summary>Unsigned quants x activations of one block accumulated straight into int32 (VNNI's vpdpbusd), on two
+    /// chains so consecutive instructions do not wait on each other's latency.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<int> SignedSum<TW>(Halves magnitude, Halves signs, byte* packed)
+    private static unsafe Vector256<int> WideningSum<TW, TS>(Halves decoded, byte* packed)
         where TW : ITileWidth
+        where TS : IByteDots
     {
-        var sum = SignedProduct<TW>(magnitude, signs, packed, 0) + SignedProduct<TW>(magnitude, signs, packed, 1)
-            + SignedProduct<TW>(magnitude, signs, packed, 2) + SignedProduct<TW>(magnitude, signs, packed, 3);
+        var even = TS.Add(Vector256<int>.Zero, decoded.Broadcast<TW>(0), Activations(packed, 0));
+        var odd = TS.Add(Vector256<int>.Zero, decoded.Broadcast<TW>(1), Activations(packed, 1));
+        even = TS.Add(even, decoded.Broadcast<TW>(2), Activations(packed, 2));
+        odd = TS.Add(odd, decoded.Broadcast<TW>(3), Activations(packed, 3));
         if (TW.Count == 8)
         {
-            sum += SignedProduct<TW>(magnitude, signs, packed, 4) + SignedProduct<TW>(magnitude, signs, packed, 5)
-                + SignedProduct<TW>(magnitude, signs, packed, 6) + SignedProduct<TW>(magnitude, signs, packed, 7);
+            even = TS.Add(even, decoded.Broadcast<TW>(4), Activations(packed, 4));
+            odd = TS.Add(odd, decoded.Broadcast<TW>(5), Activations(packed, 5));
+            even = TS.Add(even, decoded.Broadcast<TW>(6), Activations(packed, 6));
+            odd = TS.Add(odd, decoded.Broadcast<TW>(7), Activations(packed, 7));
         }
 
-        return sum;
+        return even + odd;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<int> SignedProduct<TW>(Halves magnitude, Halves signs, byte* packed, [ConstantExpected(Max = 7)] byte v)
+    private static unsafe Vector256<sbyte> Activations(byte* packed, int v) => Avx.LoadVector256((sbyte*)(packed + (32 * v)));
+
+    /// <summary>Signed quants x activations of one block, one int32 per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<int> SignedSum<TW, TS>(Halves magnitude, Halves signs, byte* packed)
         where TW : ITileWidth
+        where TS : IByteDots
     {
-        var x = Avx2.Sign(Avx.LoadVector256((sbyte*)(packed + (32 * v))), signs.Broadcast<TW>(v).AsSByte());
-        return Avx2Ops.DotUnsigned(magnitude.Broadcast<TW>(v), x);
+        var even = SignedProduct<TW, TS>(Vector256<int>.Zero, magnitude, signs, packed, 0);
+        var odd = SignedProduct<TW, TS>(Vector256<int>.Zero, magnitude, signs, packed, 1);
+        even = SignedProduct<TW, TS>(even, magnitude, signs, packed, 2);
+        odd = SignedProduct<TW, TS>(odd, magnitude, signs, packed, 3);
+        if (TW.Count == 8)
+        {
+            even = SignedProduct<TW, TS>(even, magnitude, signs, packed, 4);
+            odd = SignedProduct<TW, TS>(odd, magnitude, signs, packed, 5);
+            even = SignedProduct<TW, TS>(even, magnitude, signs, packed, 6);
+            odd = SignedProduct<TW, TS>(odd, magnitude, signs, packed, 7);
+        }
+
+        return even + odd;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<int> SignedProduct<TW, TS>(Vector256<int> acc, Halves magnitude, Halves signs, byte* packed, [ConstantExpected(Max = 7)] byte v)
+        where TW : ITileWidth
+        where TS : IByteDots
+    {
+        var x = Avx2.Sign(Activations(packed, v), signs.Broadcast<TW>(v).AsSByte());
+        return TS.Add(acc, magnitude.Broadcast<TW>(v), x);
     }
 
     /// <summary>A decoded weight block as vpmaddubsw wants it: unsigned magnitudes, and for signed formats the
