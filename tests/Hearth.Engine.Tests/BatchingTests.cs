@@ -95,6 +95,36 @@ public sealed class BatchingTests
         }
     }
 
+    [Fact]
+    public void Copied_prefix_continues_exactly_like_the_source_slot()
+    {
+        using var model = Model.Load(SharedData.ReferenceModel("llama-spm-q8_0.gguf"), new ModelOptions { Threads = 2 });
+        var vocab = model.Info.VocabSize;
+        var cache = model.CreateCache(3, 32);
+        model.Forward(Batch(PromptA, slot: 0, start: 0), cache, new float[PromptA.Length * vocab]);
+
+        // Slot 2 takes the first 6 positions of slot 0, then both read the same next token at position 6.
+        cache.CopyPrefix(source: 0, destination: 2, length: 6);
+        Assert.Equal(6, cache.Length(2));
+        var fromCopy = new float[vocab];
+        model.Forward([new BatchToken(PromptA[6], 6, 2, true)], cache, fromCopy);
+        var next = new float[vocab];
+        model.Forward([new BatchToken(PromptA[7], 7, 2, true)], cache, next);
+
+        // The same tokens read into a fresh cache the same way (the first 8 positions share one tile either way).
+        var fresh = model.CreateCache(1, 32);
+        model.Forward(Batch(PromptA[..6], slot: 0, start: 0), fresh, new float[6 * vocab]);
+        var reference6 = new float[vocab];
+        var reference7 = new float[vocab];
+        model.Forward([new BatchToken(PromptA[6], 6, 0, true)], fresh, reference6);
+        model.Forward([new BatchToken(PromptA[7], 7, 0, true)], fresh, reference7);
+        AssertClose(fromCopy, reference6, exact: true, "first token after the copied prefix");
+        AssertClose(next, reference7, exact: true, "second token after the copied prefix");
+        Assert.Equal(PromptA.Length, cache.Length(0));   // the source is untouched
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => cache.CopyPrefix(1, 2, 1));   // slot 1 holds nothing
+    }
+
     private static BatchToken[] Batch(int[] tokens, int slot, int start) =>
         tokens.Select((t, i) => new BatchToken(t, start + i, slot, true)).ToArray();
 

@@ -67,6 +67,34 @@ public sealed unsafe class KvCache
         current = Math.Min(current, length);
     }
 
+    /// <summary>
+    /// Copies the first <paramref name="length"/> positions of <paramref name="source"/> into
+    /// <paramref name="destination"/>, which then holds exactly those: a prompt that starts like
+    /// another slot's tokens (a shared system prompt) reuses them instead of recomputing. Keys and
+    /// values depend only on the tokens and their positions, so the copy is exact.
+    /// </summary>
+    public void CopyPrefix(int source, int destination, int length)
+    {
+        CheckSlot(source);
+        CheckSlot(destination);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _lengths[source]);
+        if (source != destination)
+        {
+            var halves = (long)length * HeadDimension;
+            for (var layer = 0; layer < _keys.Length; layer++)
+            {
+                for (var h = 0; h < KvHeads; h++)
+                {
+                    Buffer.MemoryCopy(Keys(layer, source, h), Keys(layer, destination, h), halves * sizeof(ushort), halves * sizeof(ushort));
+                    Buffer.MemoryCopy(Values(layer, source, h), Values(layer, destination, h), halves * sizeof(ushort), halves * sizeof(ushort));
+                }
+            }
+        }
+
+        _lengths[destination] = length;
+    }
+
     internal void SetLength(int slot, int length) => _lengths[slot] = length;
 
     /// <summary>Position 0 of one KV head's keys in a slot: [position][head_dim], contiguous.</summary>

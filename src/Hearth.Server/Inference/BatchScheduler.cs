@@ -19,7 +19,8 @@ internal sealed record SchedulerOptions(int Slots, int ContextPerSlot, int Queue
 /// prompt being prefilled. Requests join between steps through a bounded channel; a request whose
 /// client disconnected is dropped at the next step and its slot freed. Slots keep their tokens after
 /// a request ends, so a later prompt sharing a prefix (multi-turn chat) reuses that KV instead of
-/// re-reading it.
+/// re-reading it; a prompt that starts like another slot's tokens (a shared system prompt) gets
+/// those positions copied into its own slot.
 /// </summary>
 internal sealed partial class BatchScheduler : IDisposable
 {
@@ -231,8 +232,20 @@ internal sealed partial class BatchScheduler : IDisposable
             }
 
             var (slot, common) = PickSlot(job.Prompt);
+            var (donor, shared) = LongestPrefixElsewhere(job.Prompt, slot);
 
             // Always re-read at least the last prompt token: its logits give the first generated token.
+            if (shared > common)
+            {
+                // Another slot (busy or not) already holds more of this prompt, e.g. a shared system prompt: copy
+                // those positions rather than recompute them. A busy slot only appends, so its prefix is stable.
+                var copied = Math.Min(shared, job.Prompt.Length - 1);
+                cache.CopyPrefix(donor, slot, copied);
+                slotTokens[slot].Clear();
+                slotTokens[slot].AddRange(CollectionsMarshal.AsSpan(slotTokens[donor])[..copied]);
+                common = copied;
+            }
+
             var reuse = Math.Min(common, job.Prompt.Length - 1);
             cache.Truncate(slot, reuse);
             slotTokens[slot].RemoveRange(reuse, slotTokens[slot].Count - reuse);
@@ -260,6 +273,29 @@ internal sealed partial class BatchScheduler : IDisposable
             var tokens = CollectionsMarshal.AsSpan(slotTokens[s]);
             var common = tokens.CommonPrefixLength(prompt);
             if (common > bestCommon || (common == bestCommon && slotLastUsed[s] < slotLastUsed[best]))
+            {
+                best = s;
+                bestCommon = common;
+            }
+        }
+
+        return (best, bestCommon);
+    }
+
+    /// <summary>The slot other than <paramref name="except"/> whose cached tokens share the longest prefix with the prompt.</summary>
+    private (int Slot, int Common) LongestPrefixElsewhere(int[] prompt, int except)
+    {
+        var best = -1;
+        var bestCommon = 0;
+        for (var s = 0; s < slotTokens.Length; s++)
+        {
+            if (s == except)
+            {
+                continue;
+            }
+
+            var common = CollectionsMarshal.AsSpan(slotTokens[s]).CommonPrefixLength(prompt);
+            if (common > bestCommon)
             {
                 best = s;
                 bestCommon = common;

@@ -83,6 +83,8 @@ internal sealed class EngineInferenceModel(Model model) : IInferenceModel
         public int ContextPerSlot => Inner.ContextPerSlot;
 
         public void Truncate(int slot, int length) => Inner.Truncate(slot, length);
+
+        public void CopyPrefix(int source, int destination, int length) => Inner.CopyPrefix(source, destination, length);
     }
 
     private sealed class Decoder(StreamingDecoder inner) : ITextStreamDecoder

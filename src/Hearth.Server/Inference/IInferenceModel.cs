@@ -52,6 +52,9 @@ internal interface IInferenceCache
     int ContextPerSlot { get; }
 
     void Truncate(int slot, int length);
+
+    /// <summary>Makes <paramref name="destination"/> hold the first <paramref name="length"/> cached positions of <paramref name="source"/>.</summary>
+    void CopyPrefix(int source, int destination, int length);
 }
 
 /// <summary>Turns a stream of token ids into text, emitting only complete UTF-8 characters.</summary>

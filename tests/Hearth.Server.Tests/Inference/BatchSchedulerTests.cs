@@ -97,6 +97,36 @@ public sealed class BatchSchedulerTests : IDisposable
     }
 
     [Fact]
+    public async Task Prompt_sharing_a_busy_slots_prefix_copies_it_into_its_own_slot()
+    {
+        model.Gate = new SemaphoreSlim(0);
+        using var scheduler = Create(slots: 2);
+        var system = "you are a helpful assistant. ";
+        var first = new GenerationJob(model.Tokenize(system + "first", true), Params(40), CancellationToken.None);
+        scheduler.TryEnqueue(first);
+        model.Gate.Release(3);   // the first prompt is read and it is decoding
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.IsType<GeneratedToken>(await first.Events.ReadAsync());
+        }
+
+        var secondPrompt = model.Tokenize(system + "second", true);
+        var second = new GenerationJob(secondPrompt, Params(2), CancellationToken.None);
+        var batchesBefore = model.Batches.Count;
+        scheduler.TryEnqueue(second);
+        model.Gate.Release(1000);
+        var r2 = await InferenceService.CollectAsync(second, CancellationToken.None);
+        await InferenceService.CollectAsync(first, CancellationToken.None);
+
+        var shared = model.Tokenize(system, true).Length;
+        Assert.Equal(shared, r2.Usage.CachedPromptTokens);
+        // The second prompt's tokens fed to the model are only those after the shared part.
+        var fedToSecond = model.Batches.Skip(batchesBefore).SelectMany(b => b).Where(t => t.Slot == 1 && t.Position < secondPrompt.Length).ToList();
+        Assert.Equal(secondPrompt.Length - shared, fedToSecond.Count);
+        Assert.Equal(shared, fedToSecond.Min(t => t.Position));
+    }
+
+    [Fact]
     public async Task Identical_prompt_rereads_only_its_last_token()
     {
         using var scheduler = Create(slots: 1);

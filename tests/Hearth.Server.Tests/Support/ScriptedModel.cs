@@ -158,6 +158,16 @@ internal sealed class ScriptedModel : IInferenceModel, IInferenceModelLoader
         public int ContextPerSlot => context;
 
         public void Truncate(int slot, int length) => Lengths[slot] = Math.Min(Lengths[slot], length);
+
+        public void CopyPrefix(int source, int destination, int length)
+        {
+            if (length > Lengths[source])
+            {
+                throw new InvalidOperationException($"slot {source} holds {Lengths[source]} positions, {length} copied");
+            }
+
+            Lengths[destination] = length;
+        }
     }
 
     private sealed class Decoder(ScriptedModel model) : ITextStreamDecoder
