@@ -258,11 +258,16 @@ internal sealed partial class BatchScheduler : IDisposable
         }
     }
 
-    /// <summary>The free slot whose cached tokens share the longest prefix with the prompt; ties go to the least recently used.</summary>
+    /// <summary>
+    /// The free slot for a prompt: one whose cached tokens the prompt mostly continues (at least half of them shared,
+    /// as llama.cpp's slot similarity; the longest such prefix wins, ties to the least recently used); otherwise the
+    /// least recently used free slot, never-used ones first. A slot holding someone else's conversation is not
+    /// overwritten just because it starts with the same chat-template header: the shared part is copied from
+    /// whichever slot holds it (<see cref="LongestPrefixElsewhere"/>).
+    /// </summary>
     private (int Slot, int Common) PickSlot(int[] prompt)
     {
-        var best = -1;
-        var bestCommon = -1;
+        int continuation = -1, continuationCommon = 0, leastRecent = -1;
         for (var s = 0; s < slotOwner.Length; s++)
         {
             if (slotOwner[s] is not null)
@@ -270,16 +275,24 @@ internal sealed partial class BatchScheduler : IDisposable
                 continue;
             }
 
+            if (leastRecent < 0 || slotLastUsed[s] < slotLastUsed[leastRecent])
+            {
+                leastRecent = s;
+            }
+
             var tokens = CollectionsMarshal.AsSpan(slotTokens[s]);
             var common = tokens.CommonPrefixLength(prompt);
-            if (common > bestCommon || (common == bestCommon && slotLastUsed[s] < slotLastUsed[best]))
+            if (common > 0 && 2 * common >= tokens.Length
+                && (common > continuationCommon || (common == continuationCommon && slotLastUsed[s] < slotLastUsed[continuation])))
             {
-                best = s;
-                bestCommon = common;
+                continuation = s;
+                continuationCommon = common;
             }
         }
 
-        return (best, bestCommon);
+        return continuation >= 0
+            ? (continuation, continuationCommon)
+            : (leastRecent, CollectionsMarshal.AsSpan(slotTokens[leastRecent]).CommonPrefixLength(prompt));
     }
 
     /// <summary>The slot other than <paramref name="except"/> whose cached tokens share the longest prefix with the prompt.</summary>

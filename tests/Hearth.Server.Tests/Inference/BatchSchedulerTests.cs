@@ -127,6 +127,30 @@ public sealed class BatchSchedulerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_prompt_sharing_only_a_short_header_does_not_evict_another_conversation()
+    {
+        using var scheduler = Create(slots: 3);
+        var a = model.Tokenize("the cat sat on the mat", true);
+        var r1 = await Run(scheduler, a);
+        Assert.Equal(0, r1.Usage.CachedPromptTokens);
+
+        // Shares "the " with A: it takes an empty slot and copies those positions from A's slot.
+        var r2 = await Run(scheduler, model.Tokenize("the dog ran", true));
+        Assert.Equal(model.Tokenize("the ", true).Length, r2.Usage.CachedPromptTokens);
+
+        // A again: its slot still holds it, so only the last prompt token is read.
+        var r3 = await Run(scheduler, a);
+        Assert.Equal(a.Length - 1, r3.Usage.CachedPromptTokens);
+
+        static async Task<CompletionResult> Run(BatchScheduler scheduler, int[] prompt)
+        {
+            var job = new GenerationJob(prompt, Params(2), CancellationToken.None);
+            Assert.True(scheduler.TryEnqueue(job));
+            return await InferenceService.CollectAsync(job, CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task Identical_prompt_rereads_only_its_last_token()
     {
         using var scheduler = Create(slots: 1);
