@@ -85,6 +85,7 @@ public static class HearthServer
                     MaxLoadedModels = options.MaxLoadedModels,
                     QueueCapacity = options.QueueCapacity,
                     MaxBatchTokens = options.MaxBatchTokens,
+                    PrefillChunk = options.PrefillChunk,
                 },
                 () => metrics,
                 loggerFactory,

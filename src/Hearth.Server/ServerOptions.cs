@@ -37,6 +37,11 @@ public sealed class ServerOptions
     /// <summary>Tokens per forward pass (prompts longer than this are prefilled in chunks).</summary>
     public int MaxBatchTokens { get; set; } = 512;
 
+    /// <summary>Prompt tokens per forward pass while other sequences are generating: bounds the pause a new prompt
+    /// puts between their tokens. 64 is ~1 s of prefill on 2 AVX2 cores for a 1B model (docs/benchmarks.md); raise it
+    /// on faster machines for a quicker first token.</summary>
+    public int PrefillChunk { get; set; } = 64;
+
     /// <summary>Largest request body; larger ones get 413. 16 MiB holds any realistic chat history.</summary>
     public long MaxRequestBodyBytes { get; set; } = 16L * 1024 * 1024;
 
@@ -76,6 +81,7 @@ public sealed class ServerOptions
 
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxLoadedModels, 1, nameof(MaxLoadedModels));
         ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, 1, nameof(QueueCapacity));
+        ArgumentOutOfRangeException.ThrowIfLessThan(PrefillChunk, 1, "--prefill-chunk");
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRequestBodyBytes, 1024, nameof(MaxRequestBodyBytes));
         if (ApiKey is { Length: 0 })
         {

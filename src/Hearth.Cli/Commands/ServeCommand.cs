@@ -21,11 +21,12 @@ internal static class ServeCommand
         var keepAlive = new Option<string>("--keep-alive") { Description = "How long an idle model stays loaded (5m, 1h, 0, -1 = forever).", DefaultValueFactory = _ => "5m" };
         var maxModels = new Option<int>("--max-models") { Description = "Models kept loaded at once.", DefaultValueFactory = _ => 2 };
         var queue = new Option<int>("--queue") { Description = "Requests that may wait for a slot per model before 503.", DefaultValueFactory = _ => 64 };
+        var prefill = new Option<int>("--prefill-chunk") { Description = "Prompt tokens per step while others generate (bounds their pauses).", DefaultValueFactory = _ => 64 };
         var apiKey = new Option<string?>("--api-key") { Description = "Require 'Authorization: Bearer KEY' on API routes (or set HEARTH_API_KEY)." };
         var cors = new Option<string[]>("--cors-origin") { Description = "Allow this browser origin (CORS). Repeatable; off by default.", Arity = ArgumentArity.ZeroOrMore };
 
         var command = new Command("serve", "Serve models over OpenAI- and Ollama-compatible HTTP, with a web chat at /chat.");
-        foreach (var option in new Option[] { model, host, port, parallel, ctx, threads, keepAlive, maxModels, queue, apiKey, cors })
+        foreach (var option in new Option[] { model, host, port, parallel, ctx, threads, keepAlive, maxModels, queue, prefill, apiKey, cors })
         {
             command.Options.Add(option);
         }
@@ -42,6 +43,7 @@ internal static class ServeCommand
                 KeepAlive = Duration.Parse(parse.GetValue(keepAlive)!),
                 MaxLoadedModels = parse.GetValue(maxModels),
                 QueueCapacity = parse.GetValue(queue),
+                PrefillChunk = parse.GetValue(prefill),
                 ApiKey = parse.GetValue(apiKey) ?? NullIfEmpty(Environment.GetEnvironmentVariable("HEARTH_API_KEY")),
             };
             foreach (var m in parse.GetValue(model) ?? [])

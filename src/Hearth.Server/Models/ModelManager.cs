@@ -23,6 +23,8 @@ internal sealed record ModelManagerOptions
 
     public int MaxBatchTokens { get; init; } = 512;
 
+    public int PrefillChunk { get; init; } = 64;
+
     /// <summary>Default cap on the per-sequence context: 4096 tokens x 4 slots keeps a 1B model's F16 KV cache near 0.5 GiB.</summary>
     public const int DefaultContextCap = 4096;
 }
@@ -283,7 +285,7 @@ internal sealed partial class ModelManager : IDisposable
                 entry.Name,
                 model,
                 samplers,
-                new SchedulerOptions(options.Parallel, context, options.QueueCapacity, Math.Max(options.MaxBatchTokens, options.Parallel)),
+                new SchedulerOptions(options.Parallel, context, options.QueueCapacity, Math.Max(options.MaxBatchTokens, options.Parallel), options.PrefillChunk),
                 metrics(),
                 loggers.CreateLogger<BatchScheduler>(),
                 time);

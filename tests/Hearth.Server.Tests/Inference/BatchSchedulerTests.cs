@@ -12,8 +12,8 @@ public sealed class BatchSchedulerTests : IDisposable
 
     public void Dispose() => metrics.Dispose();
 
-    private BatchScheduler Create(int slots, int queue = 8, int maxBatch = 64, int context = 256) =>
-        new("scripted", model, new GreedySamplers(), new SchedulerOptions(slots, context, queue, maxBatch), metrics,
+    private BatchScheduler Create(int slots, int queue = 8, int maxBatch = 64, int context = 256, int prefillChunk = 64) =>
+        new("scripted", model, new GreedySamplers(), new SchedulerOptions(slots, context, queue, maxBatch, prefillChunk), metrics,
             NullLogger<BatchScheduler>.Instance, TimeProvider.System);
 
     private static GenerationParameters Params(int? maxTokens, params string[] stop) =>
@@ -148,6 +148,35 @@ public sealed class BatchSchedulerTests : IDisposable
             Assert.True(scheduler.TryEnqueue(job));
             return await InferenceService.CollectAsync(job, CancellationToken.None);
         }
+    }
+
+    [Fact]
+    public async Task A_new_prompt_is_read_in_small_chunks_while_others_generate()
+    {
+        model.Gate = new SemaphoreSlim(0);
+        using var scheduler = Create(slots: 2, maxBatch: 64, prefillChunk: 4);
+        var first = new GenerationJob(model.Tokenize("a", true), Params(30), CancellationToken.None);
+        scheduler.TryEnqueue(first);
+        model.Gate.Release(2);
+        Assert.IsType<GeneratedToken>(await first.Events.ReadAsync());
+
+        var longPrompt = model.Tokenize("abcdefghijklmnopqrst", true);
+        var second = new GenerationJob(longPrompt, Params(2), CancellationToken.None);
+        scheduler.TryEnqueue(second);
+        model.Gate.Release(1000);
+        var r2 = await InferenceService.CollectAsync(second, CancellationToken.None);
+        await InferenceService.CollectAsync(first, CancellationToken.None);
+        Assert.Equal(2, r2.Usage.CompletionTokens);
+
+        // Every step that read part of the second prompt also carried the first sequence's next token, and at most
+        // 4 prompt tokens: the first sequence never waited for the whole prompt.
+        var prefillSteps = model.Batches.Where(b => b.Any(t => t.Slot == 1 && t.Position < longPrompt.Length)).ToList();
+        Assert.True(prefillSteps.Count >= longPrompt.Length / 4, $"{prefillSteps.Count} prefill steps");
+        Assert.All(prefillSteps, b =>
+        {
+            Assert.InRange(b.Count(t => t.Slot == 1), 1, 4);
+            Assert.Contains(b, t => t.Slot == 0);
+        });
     }
 
     [Fact]
