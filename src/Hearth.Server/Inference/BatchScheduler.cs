@@ -14,7 +14,7 @@ namespace Hearth.Server.Inference;
 /// <param name="PrefillChunk">Prompt tokens per step while any sequence is decoding: a 512-token chunk held every
 /// decoding sequence for ~7 s on 2 cores (inter-token p99 of 2 s at 16 clients); the full
 /// <paramref name="MaxBatchTokens"/> applies when nothing is decoding.</param>
-internal sealed record SchedulerOptions(int Slots, int ContextPerSlot, int QueueCapacity, int MaxBatchTokens, int PrefillChunk = 64);
+internal sealed record SchedulerOptions(int Slots, int ContextPerSlot, int QueueCapacity, int MaxBatchTokens, int PrefillChunk);
 
 /// <summary>
 /// Continuous batching for one loaded model. A dedicated thread runs steps; every step is ONE
