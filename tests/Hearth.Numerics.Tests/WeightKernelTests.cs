@@ -228,6 +228,56 @@ public class WeightKernelTests
     }
 
     [Theory]
+    [InlineData(GgmlType.Q2_K, 80, 82)]
+    [InlineData(GgmlType.Q3_K, 108, -1)]
+    [InlineData(GgmlType.Q4_K, 0, 2)]
+    [InlineData(GgmlType.Q5_K, 0, 2)]
+    [InlineData(GgmlType.Q6_K, 208, -1)]
+    public void Super_block_tiles_do_not_overflow_at_the_largest_values(GgmlType type, int dOffset, int dminOffset)
+    {
+        // Every quant, scale and min at its largest (all bits set) against activations at |q_a| = 127: the tile sums
+        // several vpmaddubsw pairs in 16 bits, which this reaches exactly at the limit (Q5_K: 4 x 2 x 31 x 127).
+        var kernel = WeightKernels.For(type);
+        const int n = 512, rows = 3, nAct = 8;
+        var rowBytes = (int)kernel.RowBytes(n);
+        var weights = Enumerable.Repeat((byte)0xFF, rowBytes * rows).ToArray();
+        var blockBytes = rowBytes / (n / 256);
+        for (var b = 0; b < rows * n / 256; b++)
+        {
+            BitConverter.TryWriteBytes(weights.AsSpan((b * blockBytes) + dOffset), (Half)0.5f);
+            if (dminOffset >= 0)
+            {
+                BitConverter.TryWriteBytes(weights.AsSpan((b * blockBytes) + dminOffset), (Half)0.25f);
+            }
+        }
+
+        var aStride = kernel.ActivationRowBytes(n);
+        var acts = new byte[nAct * aStride];
+        for (var i = 0; i < nAct; i++)
+        {
+            var x = Enumerable.Range(0, n).Select(e => i % 2 == 0 ? 1f : (e % 3 == 0 ? -1f : 0.5f)).ToArray();
+            ActivationQuantizer.Quantize(kernel.Activation, x, acts.AsSpan(i * aStride, aStride));
+        }
+
+        foreach (var path in WeightKernels.AvailablePaths)
+        {
+            var output = new float[nAct * rows];
+            kernel.MatMulWith(path, weights, rowBytes, 0, rows, acts, aStride, nAct, n, output, rows);
+            for (var i = 0; i < nAct; i++)
+            {
+                for (var r = 0; r < rows; r++)
+                {
+                    var w = weights.AsSpan(r * rowBytes);
+                    var a = acts.AsSpan(i * aStride);
+                    var expected = kernel.DotWith(KernelPath.Scalar, w, a, n);
+                    var magnitude = Magnitude(kernel, w, a, n);
+                    Assert.True(Math.Abs(output[(i * rows) + r] - expected) <= 2e-5 * magnitude + 1e-6, $"{type} {path} [{i},{r}]: {output[(i * rows) + r]} vs {expected}");
+                }
+            }
+        }
+    }
+
+    [Theory]
     [InlineData(GgmlType.F16)]
     [InlineData(GgmlType.BF16)]
     public void Widened_tiles_over_long_rows_match_scalar_dots(GgmlType type)

@@ -44,6 +44,9 @@ internal sealed class Q2_KKernel() : WeightKernel(GgmlType.Q2_K, ActivationForma
 
         public static bool Signed => false;
 
+
+        public static int TileMaxQuant => 3;
+
         public static unsafe void Decode(byte* block, int* q, int* scales, int* mins, out float d, out float dmin)
         {
             d = Fp16.Read(block + 80);

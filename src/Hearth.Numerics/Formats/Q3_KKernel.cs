@@ -64,6 +64,12 @@ internal sealed class Q3_KKernel() : WeightKernel(GgmlType.Q3_K, ActivationForma
 
         public static bool Signed => true;
 
+
+        public static int TileMaxQuant => 7;
+
+
+        public static int TileBias => 4;
+
         public static unsafe void Decode(byte* block, int* q, int* scales, int* mins, out float d, out float dmin)
         {
             d = Fp16.Read(block + 108);

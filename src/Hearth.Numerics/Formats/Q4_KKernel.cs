@@ -74,6 +74,9 @@ internal sealed class Q4_KKernel() : WeightKernel(GgmlType.Q4_K, ActivationForma
 
         public static bool Signed => false;
 
+
+        public static int TileMaxQuant => 15;
+
         public static unsafe void Decode(byte* block, int* q, int* scales, int* mins, out float d, out float dmin)
         {
             d = Fp16.Read(block);
@@ -107,6 +110,16 @@ internal sealed class Q4_KKernel() : WeightKernel(GgmlType.Q4_K, ActivationForma
         {
             var bits = Avx.LoadVector256(block + 16 + 32 * (j >> 1));
             return Vector256.ShiftRightLogical(bits.AsUInt16(), (4 * (j & 1))).AsByte() & Vector256.Create((byte)0x0F);
+        }
+
+        public static bool DecodesHalves => true;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void DecodeHalvesAvx2(byte* block, int j, out Vector256<byte> low, out Vector256<byte> high)
+        {
+            var qs = block + 16 + 32 * (j >> 1);
+            low = Vector256.ShiftRightLogical(Avx2.BroadcastVector128ToVector256(qs).AsUInt16(), 4 * (j & 1)).AsByte() & Vector256.Create((byte)0x0F);
+            high = Vector256.ShiftRightLogical(Avx2.BroadcastVector128ToVector256(qs + 16).AsUInt16(), 4 * (j & 1)).AsByte() & Vector256.Create((byte)0x0F);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -43,6 +43,9 @@ internal sealed class Q5_KKernel() : WeightKernel(GgmlType.Q5_K, ActivationForma
 
         public static bool Signed => false;
 
+
+        public static int TileMaxQuant => 31;
+
         public static unsafe void Decode(byte* block, int* q, int* scales, int* mins, out float d, out float dmin)
         {
             d = Fp16.Read(block);

@@ -44,6 +44,12 @@ internal sealed class Q6_KKernel() : WeightKernel(GgmlType.Q6_K, ActivationForma
 
         public static bool Signed => true;
 
+
+        public static int TileMaxQuant => 63;
+
+
+        public static int TileBias => 32;
+
         public static unsafe void Decode(byte* block, int* q, int* scales, int* mins, out float d, out float dmin)
         {
             d = Fp16.Read(block + 208);
@@ -81,6 +87,35 @@ internal sealed class Q6_KKernel() : WeightKernel(GgmlType.Q6_K, ActivationForma
             var low = Vector256.ShiftRightLogical(lowBits.AsUInt16(), (4 * (k >> 1))).AsByte() & Vector256.Create((byte)0x0F);
             var highBits = Vector256.ShiftRightLogical(Avx.LoadVector256(block + 128 + 32 * h).AsUInt16(), (2 * k)).AsByte() & Vector256.Create((byte)3);
             return (low | Avx2.ShiftLeftLogical(highBits.AsUInt16(), 4).AsByte()) - Vector256.Create((byte)32);
+        }
+
+        public static bool DecodesHalves => true;
+
+        /// <summary>The stored 6-bit values (q + 32): a nibble of ql, and qh's 2 bits moved to bits 4..5 by one
+        /// 16-bit shift (bits crossing into the neighbouring byte land outside the 0x30 mask).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void DecodeHalvesAvx2(byte* block, int j, out Vector256<byte> low, out Vector256<byte> high)
+        {
+            int h = j >> 2, k = j & 3;
+            var ql = block + 64 * h + 32 * (k & 1);
+            var qh = block + 128 + 32 * h;
+            low = Half(ql, qh, k);
+            high = Half(ql + 16, qh + 16, k);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<byte> Half(byte* ql, byte* qh, int k)
+            {
+                var nibbles = Vector256.ShiftRightLogical(Avx2.BroadcastVector128ToVector256(ql).AsUInt16(), 4 * (k >> 1)).AsByte() & Vector256.Create((byte)0x0F);
+                var bits = Avx2.BroadcastVector128ToVector256(qh).AsUInt16();
+                var top = k switch
+                {
+                    0 => Vector256.ShiftLeft(bits, 4),
+                    1 => Vector256.ShiftLeft(bits, 2),
+                    2 => bits,
+                    _ => Vector256.ShiftRightLogical(bits, 2),
+                };
+                return nibbles | (top.AsByte() & Vector256.Create((byte)0x30));
+            }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

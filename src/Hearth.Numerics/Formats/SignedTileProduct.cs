@@ -218,50 +218,9 @@ internal static partial class SignedTileProduct
             }
             else if (width == 8 && count == 8)
             {
-                Transpose8(a + ((long)b * Q8Layout.Q8_0Bytes) + 2, aStride, dst);
+                DwordTranspose.Eight(a + ((long)b * Q8Layout.Q8_0Bytes) + 2, aStride, dst);
             }
         }
-    }
-
-    /// <summary>Eight activation blocks' 32 quants (rows <paramref name="aStride"/> apart) as eight vectors of
-    /// "dword v of every activation": an 8 x 8 transpose of 4-byte groups in registers (24 shuffles instead of 64
-    /// scalar moves; packing was ~4% of prompt time).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Transpose8(byte* qs, int aStride, byte* dst)
-    {
-        var stride = (long)aStride;
-        var r0 = Avx.LoadVector256((int*)qs);
-        var r1 = Avx.LoadVector256((int*)(qs + stride));
-        var r2 = Avx.LoadVector256((int*)(qs + (2 * stride)));
-        var r3 = Avx.LoadVector256((int*)(qs + (3 * stride)));
-        var r4 = Avx.LoadVector256((int*)(qs + (4 * stride)));
-        var r5 = Avx.LoadVector256((int*)(qs + (5 * stride)));
-        var r6 = Avx.LoadVector256((int*)(qs + (6 * stride)));
-        var r7 = Avx.LoadVector256((int*)(qs + (7 * stride)));
-        var t0 = Avx2.UnpackLow(r0, r1);
-        var t1 = Avx2.UnpackHigh(r0, r1);
-        var t2 = Avx2.UnpackLow(r2, r3);
-        var t3 = Avx2.UnpackHigh(r2, r3);
-        var t4 = Avx2.UnpackLow(r4, r5);
-        var t5 = Avx2.UnpackHigh(r4, r5);
-        var t6 = Avx2.UnpackLow(r6, r7);
-        var t7 = Avx2.UnpackHigh(r6, r7);
-        var u0 = Avx2.UnpackLow(t0.AsInt64(), t2.AsInt64()).AsInt32();
-        var u1 = Avx2.UnpackHigh(t0.AsInt64(), t2.AsInt64()).AsInt32();
-        var u2 = Avx2.UnpackLow(t1.AsInt64(), t3.AsInt64()).AsInt32();
-        var u3 = Avx2.UnpackHigh(t1.AsInt64(), t3.AsInt64()).AsInt32();
-        var u4 = Avx2.UnpackLow(t4.AsInt64(), t6.AsInt64()).AsInt32();
-        var u5 = Avx2.UnpackHigh(t4.AsInt64(), t6.AsInt64()).AsInt32();
-        var u6 = Avx2.UnpackLow(t5.AsInt64(), t7.AsInt64()).AsInt32();
-        var u7 = Avx2.UnpackHigh(t5.AsInt64(), t7.AsInt64()).AsInt32();
-        Avx.Store((int*)dst, Avx2.Permute2x128(u0, u4, 0x20));
-        Avx.Store((int*)(dst + 32), Avx2.Permute2x128(u1, u5, 0x20));
-        Avx.Store((int*)(dst + 64), Avx2.Permute2x128(u2, u6, 0x20));
-        Avx.Store((int*)(dst + 96), Avx2.Permute2x128(u3, u7, 0x20));
-        Avx.Store((int*)(dst + 128), Avx2.Permute2x128(u0, u4, 0x31));
-        Avx.Store((int*)(dst + 160), Avx2.Permute2x128(u1, u5, 0x31));
-        Avx.Store((int*)(dst + 192), Avx2.Permute2x128(u2, u6, 0x31));
-        Avx.Store((int*)(dst + 224), Avx2.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>Up to four activation blocks' 32 quants as eight vectors of "dword v of activations 0..3, twice"

@@ -28,6 +28,23 @@ internal interface ISuperBlock
 
     /// <summary>Values 32j .. 32j + 31 as bytes (int8 when <see cref="Signed"/>).</summary>
     static abstract unsafe Vector256<byte> DecodeAvx2(byte* block, int j);
+
+    /// <summary>The largest value of <c>q + TileBias</c>, for <see cref="SuperBlockTile"/>; 0 when the format has no
+    /// tile form (values that do not fit vpmaddubsw's unsigned operand).</summary>
+    static virtual int TileMaxQuant => 0;
+
+    /// <summary>Added to signed values to make them unsigned for <see cref="SuperBlockTile"/> (taken back out as a
+    /// min of <c>bias * scale</c>).</summary>
+    static virtual int TileBias => 0;
+
+    /// <summary>True when <see cref="DecodeHalvesAvx2"/> is implemented.</summary>
+    static virtual bool DecodesHalves => false;
+
+    /// <summary>Values 32j .. 32j + 15 of <c>q + TileBias</c> repeated in both 128-bit lanes (<paramref name="low"/>)
+    /// and 32j + 16 .. 32j + 31 likewise (<paramref name="high"/>), decoded from broadcast loads: the tile's form,
+    /// without cross-lane shuffles.</summary>
+    static virtual unsafe void DecodeHalvesAvx2(byte* block, int j, out Vector256<byte> low, out Vector256<byte> high) =>
+        throw new NotSupportedException();
 }
 
 internal static class SuperBlock
@@ -117,7 +134,9 @@ internal static class SuperBlock
         where T : ISuperBlock
     {
         var nb = n / 256;
-        var i = 0;
+        var i = SuperBlockTile.Supports<T>() && nAct >= SuperBlockTile.MinActivations
+            ? SuperBlockTile.MatMul<T>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride)
+            : 0;
         for (; i + 8 <= nAct; i += 8)
         {
             for (var r = r0; r < r1; r++)

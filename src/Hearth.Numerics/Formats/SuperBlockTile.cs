@@ -1,0 +1,236 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Hearth.Numerics.Simd;
+
+namespace Hearth.Numerics.Formats;
+
+/// <summary>
+/// AVX2 product of k-quant super-blocks with eight Q8_K activations at a time, vectorised across the activations as
+/// <see cref="SignedTileProduct"/> is for 32-blocks: the activations are packed once per call so that one 32-byte
+/// vector holds the same 4 positions of all eight, each weight row's decoded 4 bytes are repeated across a register
+/// by one in-lane vpshufd, and one vpmaddubsw advances all eight. A group's 16-bit sums are widened by the vpmaddwd
+/// that applies the group's integer scale, so a super-block's integer sum stays in one register per row; mins (and
+/// the bias of formats with signed values, taken out first) are folded in once per super-block from the packed
+/// activation group sums.
+/// <para>
+/// Why: the row tile (<see cref="SuperBlock"/>) spends a vpmaddubsw and a vpmaddwd per 32 products of every
+/// activation; this one a vpmaddubsw per 32 and a vpmaddwd per 128 or 256. Measured on AMD EPYC Zen 3 (one core,
+/// 2048 x 2048 weights x 128 activations, L2-resident) in docs/benchmarks.md.
+/// </para>
+/// <para>
+/// Unsigned formats (Q2_K, Q4_K, Q5_K) multiply their quants directly. Signed ones (Q3_K, Q6_K) add their bias
+/// back (Q6_K: q + 32 is the stored 6-bit value) and subtract <c>d * bias * sum_g scale_g * bsum_g</c>, the same
+/// correction as a min of <c>bias * scale_g</c>.
+/// </para>
+/// </summary>
+internal static class SuperBlockTile
+{
+    private const int Width = 8;
+
+    // Largest |q_a| of a Q8_K activation (ggml quantize_row_q8_K: round(x * 127 / amax)).
+    private const int MaxActivation = 127;
+
+    // Packed super-block: 8 slices x 8 vectors x 32 bytes of quants, 8 f32 activation scales, 8 vectors of
+    // group-sum pairs (bsums 2k and 2k + 1 of every activation).
+    private const int QuantBytes = 8 * 256;
+    private const int ScaleOffset = QuantBytes;
+    private const int BsumOffset = ScaleOffset + (4 * Width);
+    private const int PackedBytes = BsumOffset + 256;
+
+    [ThreadStatic]
+    private static byte[]? t_packed;
+
+    /// <summary>The fewest activations worth a (zero-padded) 8-tile; fewer take the row tile and dots.</summary>
+    public const int MinActivations = 5;
+
+    /// <summary>Whether format <typeparamref name="T"/> has a tile form.</summary>
+    public static bool Supports<T>()
+        where T : ISuperBlock => T.TileMaxQuant > 0;
+
+    /// <summary>
+    /// Multiplies rows [<paramref name="r0"/>, <paramref name="r1"/>) with activations in groups of eight (the last
+    /// group zero-padded when it has at least <see cref="MinActivations"/>); returns how many activations it did,
+    /// a prefix of <paramref name="nAct"/>.
+    /// </summary>
+    public static unsafe int MatMul<T>(byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
+        where T : ISuperBlock
+    {
+        var nb = n / 256;
+        var need = nb * PackedBytes;
+        var buffer = t_packed is { } b && b.Length >= need ? b : (t_packed = GC.AllocateUninitializedArray<byte>(need, pinned: true));
+        var zero = stackalloc byte[Q8Layout.Q8_KBytes];
+        new Span<byte>(zero, Q8Layout.Q8_KBytes).Clear();
+        var sources = stackalloc byte*[Width];
+        var done = 0;
+        fixed (byte* packed = buffer)
+        {
+            while (nAct - done >= MinActivations)
+            {
+                var count = Math.Min(Width, nAct - done);
+                for (var c = 0; c < Width; c++)
+                {
+                    sources[c] = c < count ? a + ((long)(done + c) * aStride) : null;
+                }
+
+                Pack(sources, nb, zero, packed);
+                for (var r = r0; r < r1; r++)
+                {
+                    Row<T>(w + (r * wStride), packed, nb, count, output + ((long)done * outputStride) + r, outputStride);
+                }
+
+                done += count;
+            }
+        }
+
+        return done;
+    }
+
+    /// <summary>Packs eight Q8_K rows (null = zeros) super-block by super-block into the tile layout.</summary>
+    private static unsafe void Pack(byte** sources, int nb, byte* zero, byte* packed)
+    {
+        var blocks = stackalloc byte*[Width];
+        for (var b = 0; b < nb; b++, packed += PackedBytes)
+        {
+            for (var c = 0; c < Width; c++)
+            {
+                blocks[c] = sources[c] == null ? zero : sources[c] + ((long)b * Q8Layout.Q8_KBytes);
+            }
+
+            for (var j = 0; j < 8; j++)
+            {
+                DwordTranspose.Eight(blocks, Q8Layout.Q8_KQs + (32 * j), packed + (256 * j));
+            }
+
+            var scales = (float*)(packed + ScaleOffset);
+            for (var c = 0; c < Width; c++)
+            {
+                scales[c] = Unsafe.ReadUnaligned<float>(blocks[c]);
+            }
+
+            DwordTranspose.Eight(blocks, Q8Layout.Q8_KBsums, packed + BsumOffset);
+        }
+    }
+
+    /// <summary>One weight row times the packed tile; writes the first <paramref name="count"/> results.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe void Row<T>(byte* w, byte* packed, int nb, int count, float* output, int outputStride)
+        where T : ISuperBlock
+    {
+        var acc = Vector256<float>.Zero;
+        var minAcc = Vector256<float>.Zero;
+
+        // The super-block's group scales (each int16 twice per dword) and mins (pairs per dword), stored once so the
+        // loops broadcast them with vpbroadcastd loads instead of cross-lane permutes.
+        var scales = stackalloc int[16];
+        var minPairs = stackalloc int[8];
+        for (var b = 0; b < nb; b++, w += T.Bytes, packed += PackedBytes)
+        {
+            var (lo, hi) = T.PrepareAvx2(w, out var mins, out var d, out var dmin);
+            if (T.TileBias != 0)
+            {
+                mins = BiasMins(lo, hi, T.TileBias);
+                dmin = d;
+            }
+
+            Avx.Store(scales, lo);
+            Avx.Store(scales + 8, hi);
+
+            // Unrolled so that every slice index is a constant: the decoders' shifts become immediates.
+            var s = Slice<T>(w, packed, scales, 0) + Slice<T>(w, packed, scales, 1);
+            s += Slice<T>(w, packed, scales, 2) + Slice<T>(w, packed, scales, 3);
+            s += Slice<T>(w, packed, scales, 4) + Slice<T>(w, packed, scales, 5);
+            s += Slice<T>(w, packed, scales, 6) + Slice<T>(w, packed, scales, 7);
+            var da = Avx.LoadVector256((float*)(packed + ScaleOffset));
+            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s), Vector256.Create(d) * da, acc);
+            if (T.TileBias != 0 || dmin != 0f)
+            {
+                Avx.Store(minPairs, mins.AsInt32());
+                minAcc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(MinSums(minPairs, packed + BsumOffset)), Vector256.Create(dmin) * da, minAcc);
+            }
+        }
+
+        var sums = acc - minAcc;
+        for (var c = 0; c < count; c++)
+        {
+            output[(long)c * outputStride] = sums.GetElement(c);
+        }
+    }
+
+    /// <summary>Integer products of slice <paramref name="j"/> (values 32j .. 32j + 31, groups 2j and 2j + 1) with
+    /// the tile, each group scaled by its integer scale: one int32 per activation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<int> Slice<T>(byte* w, byte* packed, int* scales, [System.Diagnostics.CodeAnalysis.ConstantExpected(Max = 7)] int j)
+        where T : ISuperBlock
+    {
+        Vector256<uint> low, high;
+        if (T.DecodesHalves)
+        {
+            T.DecodeHalvesAvx2(w, j, out var l, out var h);
+            low = l.AsUInt32();
+            high = h.AsUInt32();
+        }
+        else
+        {
+            var q = T.DecodeAvx2(w, j);
+            if (T.TileBias != 0)
+            {
+                q += Vector256.Create((byte)T.TileBias);
+            }
+
+            low = Avx2.Permute4x64(q.AsUInt64(), 0x44).AsUInt32();    // values 0..15 in both 128-bit lanes
+            high = Avx2.Permute4x64(q.AsUInt64(), 0xEE).AsUInt32();   // values 16..31
+        }
+        var at = packed + (256 * j);
+        var p0 = Product(Avx2.Shuffle(low, 0x00), at);
+        var p1 = Product(Avx2.Shuffle(low, 0x55), at + 32);
+        var p2 = Product(Avx2.Shuffle(low, 0xAA), at + 64);
+        var p3 = Product(Avx2.Shuffle(low, 0xFF), at + 96);
+        var p4 = Product(Avx2.Shuffle(high, 0x00), at + 128);
+        var p5 = Product(Avx2.Shuffle(high, 0x55), at + 160);
+        var p6 = Product(Avx2.Shuffle(high, 0xAA), at + 192);
+        var p7 = Product(Avx2.Shuffle(high, 0xFF), at + 224);
+        var first = Avx2.BroadcastScalarToVector256(scales + (2 * j)).AsInt16();
+        var second = Avx2.BroadcastScalarToVector256(scales + (2 * j) + 1).AsInt16();
+
+        // vpmaddubsw pairs reach 2 * max(q) * 127; a group's four are summed in 16 bits where they cannot overflow.
+        if (short.MaxValue / (2 * T.TileMaxQuant * MaxActivation) >= 4)
+        {
+            return Avx2.MultiplyAddAdjacent((p0 + p1) + (p2 + p3), first) + Avx2.MultiplyAddAdjacent((p4 + p5) + (p6 + p7), second);
+        }
+
+        return (Avx2.MultiplyAddAdjacent(p0 + p1, first) + Avx2.MultiplyAddAdjacent(p2 + p3, first))
+            + (Avx2.MultiplyAddAdjacent(p4 + p5, second) + Avx2.MultiplyAddAdjacent(p6 + p7, second));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<short> Product(Vector256<uint> weights, byte* activations) =>
+        Avx2.MultiplyAddAdjacent(weights.AsByte(), Avx.LoadVector256((sbyte*)activations));
+
+    /// <summary>sum_g min_g * bsum_g for every activation: mins pair k (groups 2k, 2k + 1) against packed vector k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<int> MinSums(int* minPairs, byte* bsums)
+    {
+        var s0 = MinPair(minPairs, bsums, 0) + MinPair(minPairs, bsums, 1);
+        var s1 = MinPair(minPairs, bsums, 2) + MinPair(minPairs, bsums, 3);
+        var s2 = MinPair(minPairs, bsums, 4) + MinPair(minPairs, bsums, 5);
+        var s3 = MinPair(minPairs, bsums, 6) + MinPair(minPairs, bsums, 7);
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<int> MinPair(int* minPairs, byte* bsums, int k) =>
+        Avx2.MultiplyAddAdjacent(Avx2.BroadcastScalarToVector256(minPairs + k).AsInt16(), Avx.LoadVector256((short*)(bsums + (32 * k))));
+
+    /// <summary>The 16 group scales (PrepareAvx2's duplicated pairs) times <paramref name="bias"/> as int16 in group
+    /// order: the "mins" that take a signed format's bias back out.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> BiasMins(Vector256<int> lo, Vector256<int> hi, int bias)
+    {
+        // Each int32 lane holds scale_g in both halves; the low half, sign-extended, is scale_g.
+        var first = Avx2.ShiftRightArithmetic(Avx2.ShiftLeftLogical(lo, 16), 16);
+        var second = Avx2.ShiftRightArithmetic(Avx2.ShiftLeftLogical(hi, 16), 16);
+        var packedScales = Avx2.Permute4x64(Avx2.PackSignedSaturate(first, second).AsUInt64(), 0xD8).AsInt16();
+        return Avx2.MultiplyLow(packedScales, Vector256.Create((short)bias));
+    }
+}
