@@ -235,10 +235,10 @@ public class WeightKernelTests
     [InlineData(GgmlType.Q6_K, 208, -1)]
     public void Super_block_tiles_do_not_overflow_at_the_largest_values(GgmlType type, int dOffset, int dminOffset)
     {
-        // Every quant, scale and min at its largest (all bits set) against activations at |q_a| = 127: the tile sums
+        // Every quant, scale and min at its largest (all bits set) against activations at |q_a| = 127: the tiles sum
         // several vpmaddubsw pairs in 16 bits, which this reaches exactly at the limit (Q5_K: 4 x 2 x 31 x 127).
         var kernel = WeightKernels.For(type);
-        const int n = 512, rows = 3, nAct = 8;
+        const int n = 512, rows = 3, nAct = 11;   // an 8-tile, then three in the two-row form
         var rowBytes = (int)kernel.RowBytes(n);
         var weights = Enumerable.Repeat((byte)0xFF, rowBytes * rows).ToArray();
         var blockBytes = rowBytes / (n / 256);

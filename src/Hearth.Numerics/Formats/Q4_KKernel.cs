@@ -115,11 +115,12 @@ internal sealed class Q4_KKernel() : WeightKernel(GgmlType.Q4_K, ActivationForma
         public static bool DecodesHalves => true;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe void DecodeHalvesAvx2(byte* block, int j, out Vector256<byte> low, out Vector256<byte> high)
+        public static unsafe void DecodeHalvesAvx2<TL>(byte* first, byte* second, int j, out Vector256<byte> low, out Vector256<byte> high)
+            where TL : ILaneLayout
         {
-            var qs = block + 16 + 32 * (j >> 1);
-            low = Vector256.ShiftRightLogical(Avx2.BroadcastVector128ToVector256(qs).AsUInt16(), 4 * (j & 1)).AsByte() & Vector256.Create((byte)0x0F);
-            high = Vector256.ShiftRightLogical(Avx2.BroadcastVector128ToVector256(qs + 16).AsUInt16(), 4 * (j & 1)).AsByte() & Vector256.Create((byte)0x0F);
+            var qs = 16 + 32 * (j >> 1);
+            low = Vector256.ShiftRightLogical(TL.Load(first, second, qs).AsUInt16(), 4 * (j & 1)).AsByte() & Vector256.Create((byte)0x0F);
+            high = Vector256.ShiftRightLogical(TL.Load(first, second, qs + 16).AsUInt16(), 4 * (j & 1)).AsByte() & Vector256.Create((byte)0x0F);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

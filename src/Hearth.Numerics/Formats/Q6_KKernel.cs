@@ -91,31 +91,26 @@ internal sealed class Q6_KKernel() : WeightKernel(GgmlType.Q6_K, ActivationForma
 
         public static bool DecodesHalves => true;
 
-        /// <summary>The stored 6-bit values (q + 32): a nibble of ql, and qh's 2 bits moved to bits 4..5 by one
-        /// 16-bit shift (bits crossing into the neighbouring byte land outside the 0x30 mask).</summary>
+        /// <summary>The stored 6-bit values (q + 32): a nibble of ql, and qh's 2 bits moved to bits 4..5 by 16-bit
+        /// shifts (bits crossing into the neighbouring byte land outside the 0x30 mask).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe void DecodeHalvesAvx2(byte* block, int j, out Vector256<byte> low, out Vector256<byte> high)
+        public static unsafe void DecodeHalvesAvx2<TL>(byte* first, byte* second, int j, out Vector256<byte> low, out Vector256<byte> high)
+            where TL : ILaneLayout
         {
             int h = j >> 2, k = j & 3;
-            var ql = block + 64 * h + 32 * (k & 1);
-            var qh = block + 128 + 32 * h;
-            low = Half(ql, qh, k);
-            high = Half(ql + 16, qh + 16, k);
+            var ql = 64 * h + 32 * (k & 1);
+            var qh = 128 + 32 * h;
+            low = Half<TL>(first, second, ql, qh, k);
+            high = Half<TL>(first, second, ql + 16, qh + 16, k);
+        }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<byte> Half(byte* ql, byte* qh, int k)
-            {
-                var nibbles = Vector256.ShiftRightLogical(Avx2.BroadcastVector128ToVector256(ql).AsUInt16(), 4 * (k >> 1)).AsByte() & Vector256.Create((byte)0x0F);
-                var bits = Avx2.BroadcastVector128ToVector256(qh).AsUInt16();
-                var top = k switch
-                {
-                    0 => Vector256.ShiftLeft(bits, 4),
-                    1 => Vector256.ShiftLeft(bits, 2),
-                    2 => bits,
-                    _ => Vector256.ShiftRightLogical(bits, 2),
-                };
-                return nibbles | (top.AsByte() & Vector256.Create((byte)0x30));
-            }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe Vector256<byte> Half<TL>(byte* first, byte* second, int ql, int qh, int k)
+            where TL : ILaneLayout
+        {
+            var nibbles = Vector256.ShiftRightLogical(TL.Load(first, second, ql).AsUInt16(), 4 * (k >> 1)).AsByte() & Vector256.Create((byte)0x0F);
+            var top = Vector256.ShiftLeft(Vector256.ShiftRightLogical(TL.Load(first, second, qh).AsUInt16(), 2 * k), 4);
+            return nibbles | (top.AsByte() & Vector256.Create((byte)0x30));
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -40,11 +40,51 @@ internal interface ISuperBlock
     /// <summary>True when <see cref="DecodeHalvesAvx2"/> is implemented.</summary>
     static virtual bool DecodesHalves => false;
 
-    /// <summary>Values 32j .. 32j + 15 of <c>q + TileBias</c> repeated in both 128-bit lanes (<paramref name="low"/>)
-    /// and 32j + 16 .. 32j + 31 likewise (<paramref name="high"/>), decoded from broadcast loads: the tile's form,
-    /// without cross-lane shuffles.</summary>
-    static virtual unsafe void DecodeHalvesAvx2(byte* block, int j, out Vector256<byte> low, out Vector256<byte> high) =>
+    /// <summary>Values 32j .. 32j + 15 of <c>q + TileBias</c> (<paramref name="low"/>) and 32j + 16 .. 32j + 31
+    /// (<paramref name="high"/>) as <typeparamref name="TL"/> lays 16-byte loads out: block <paramref name="first"/>'s
+    /// in both 128-bit lanes, or <paramref name="first"/>'s in the low lane and <paramref name="second"/>'s in the
+    /// high one. The tile's form, without cross-lane shuffles.</summary>
+    static virtual unsafe void DecodeHalvesAvx2<TL>(byte* first, byte* second, int j, out Vector256<byte> low, out Vector256<byte> high)
+        where TL : ILaneLayout =>
         throw new NotSupportedException();
+}
+
+/// <summary>How a k-quant tile fills the two 128-bit lanes of a register: one weight row in both (against eight
+/// activations) or two rows, one per lane (against four activations repeated), as a type so each form compiles
+/// to straight-line code.</summary>
+internal interface ILaneLayout
+{
+    static abstract bool TwoRows { get; }
+
+    /// <summary>16 bytes at <paramref name="offset"/> of the row(s).</summary>
+    static abstract unsafe Vector256<byte> Load(byte* first, byte* second, int offset);
+
+    /// <summary>Dword <paramref name="k"/> of each row's array, repeated across its lanes.</summary>
+    static abstract unsafe Vector256<int> Dword(int* first, int* second, int k);
+}
+
+internal readonly struct OneRowLanes : ILaneLayout
+{
+    public static bool TwoRows => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector256<byte> Load(byte* first, byte* second, int offset) => Avx2.BroadcastVector128ToVector256(first + offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector256<int> Dword(int* first, int* second, int k) => Avx2.BroadcastScalarToVector256(first + k);
+}
+
+internal readonly struct TwoRowLanes : ILaneLayout
+{
+    public static bool TwoRows => true;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector256<byte> Load(byte* first, byte* second, int offset) =>
+        Vector256.Create(Sse2.LoadVector128(first + offset), Sse2.LoadVector128(second + offset));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector256<int> Dword(int* first, int* second, int k) =>
+        Vector256.Create(Avx2.BroadcastScalarToVector128(first + k), Avx2.BroadcastScalarToVector128(second + k));
 }
 
 internal static class SuperBlock
@@ -147,7 +187,7 @@ internal static class SuperBlock
         where T : ISuperBlock
     {
         var nb = n / 256;
-        var i = SuperBlockTile.Supports<T>() && nAct >= SuperBlockTile.MinActivations
+        var i = SuperBlockTile.Supports<T>() && nAct >= 2
             ? SuperBlockTile.MatMul<T>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride)
             : 0;
         for (; i + 8 <= nAct; i += 8)

@@ -41,7 +41,7 @@ internal static class SuperBlockTile
     [ThreadStatic]
     private static byte[]? t_packed;
 
-    /// <summary>The fewest activations worth a (zero-padded) 8-tile; fewer take the row tile and dots.</summary>
+    /// <summary>The fewest activations worth a (zero-padded) 8-tile; two to four take the two-row form.</summary>
     public const int MinActivations = 5;
 
     /// <summary>Whether format <typeparamref name="T"/> has a tile form.</summary>
@@ -50,8 +50,9 @@ internal static class SuperBlockTile
 
     /// <summary>
     /// Multiplies rows [<paramref name="r0"/>, <paramref name="r1"/>) with activations in groups of eight (the last
-    /// group zero-padded when it has at least <see cref="MinActivations"/>); returns how many activations it did,
-    /// a prefix of <paramref name="nAct"/>.
+    /// group zero-padded when it has at least <see cref="MinActivations"/>), then the two to four left (batched
+    /// generation) with two weight rows per register; returns how many activations it did, a prefix of
+    /// <paramref name="nAct"/> (a single one is left to the dot).
     /// </summary>
     public static unsafe int MatMul<T>(byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
         where T : ISuperBlock
@@ -76,7 +77,39 @@ internal static class SuperBlockTile
                 Pack(sources, nb, zero, packed);
                 for (var r = r0; r < r1; r++)
                 {
-                    Row<T>(w + (r * wStride), packed, nb, count, output + ((long)done * outputStride) + r, outputStride);
+                    var sums = Rows<T, OneRowLanes>(w + (r * wStride), null, packed, nb);
+                    for (var c = 0; c < count; c++)
+                    {
+                        output[((long)(done + c) * outputStride) + r] = sums.GetElement(c);
+                    }
+                }
+
+                done += count;
+            }
+
+            if (nAct - done >= 2)
+            {
+                // Two to four left (batched generation): mirrored, two weight rows per register.
+                var count = nAct - done;
+                for (var c = 0; c < Width; c++)
+                {
+                    sources[c] = c % 4 < count ? a + ((long)(done + (c % 4)) * aStride) : null;
+                }
+
+                Pack(sources, nb, zero, packed);
+                for (var r = r0; r < r1; r += 2)
+                {
+                    var both = r + 1 < r1;
+                    var sums = Rows<T, TwoRowLanes>(w + (r * wStride), w + ((both ? r + 1 : r) * wStride), packed, nb);
+                    for (var c = 0; c < count; c++)
+                    {
+                        var column = output + ((long)(done + c) * outputStride) + r;
+                        column[0] = sums.GetElement(c);
+                        if (both)
+                        {
+                            column[1] = sums.GetElement(4 + c);
+                        }
+                    }
                 }
 
                 done += count;
@@ -112,75 +145,120 @@ internal static class SuperBlockTile
         }
     }
 
-    /// <summary>One weight row times the packed tile; writes the first <paramref name="count"/> results.</summary>
+    /// <summary>
+    /// The tile loop over a row's super-blocks: one row against eight activations (<see cref="OneRowLanes"/>), or
+    /// row <paramref name="w0"/> in lanes 0..3 and <paramref name="w1"/> in lanes 4..7 against four activations
+    /// packed twice (<see cref="TwoRowLanes"/>; the row tile's 4-wide form ran at ~0.6x of the 8-tile per product).
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static unsafe void Row<T>(byte* w, byte* packed, int nb, int count, float* output, int outputStride)
+    private static unsafe Vector256<float> Rows<T, TL>(byte* w0, byte* w1, byte* packed, int nb)
         where T : ISuperBlock
+        where TL : ILaneLayout
     {
         var acc = Vector256<float>.Zero;
         var minAcc = Vector256<float>.Zero;
 
-        // The super-block's group scales (each int16 twice per dword) and mins (pairs per dword), stored once so the
-        // loops broadcast them with vpbroadcastd loads instead of cross-lane permutes.
-        var scales = stackalloc int[16];
-        var minPairs = stackalloc int[8];
-        for (var b = 0; b < nb; b++, w += T.Bytes, packed += PackedBytes)
+        // Each row's group scales (each int16 twice per dword) and mins (pairs per dword), stored once per
+        // super-block so the slices broadcast them with vpbroadcastd loads: a cross-lane vpermd per slice made the
+        // Q4_K tile ~1.5x slower on Zen 3.
+        var scales0 = stackalloc int[16];
+        var minPairs0 = stackalloc int[8];
+        var scales1 = stackalloc int[16];
+        var minPairs1 = stackalloc int[8];
+        var bytes0 = T.Bytes;
+        var bytes1 = TL.TwoRows ? T.Bytes : 0;
+        for (var b = 0; b < nb; b++, w0 += bytes0, w1 += bytes1, packed += PackedBytes)
         {
-            var (lo, hi) = T.PrepareAvx2(w, out var mins, out var d, out var dmin);
-            if (T.TileBias != 0)
+            Vector256<float> d, dmin;
+            if (TL.TwoRows)
             {
-                mins = BiasMins(lo, hi, T.TileBias);
-                dmin = d;
+                d = Prepare<T, TL>(w0, w1, scales0, scales1, minPairs0, minPairs1, out dmin);
             }
-
-            Avx.Store(scales, lo);
-            Avx.Store(scales + 8, hi);
+            else
+            {
+                d = Prepare<T>(w0, scales0, minPairs0, out dmin);
+            }
 
             // Unrolled so that every slice index is a constant: the decoders' shifts become immediates.
-            var s = Slice<T>(w, packed, scales, 0) + Slice<T>(w, packed, scales, 1);
-            s += Slice<T>(w, packed, scales, 2) + Slice<T>(w, packed, scales, 3);
-            s += Slice<T>(w, packed, scales, 4) + Slice<T>(w, packed, scales, 5);
-            s += Slice<T>(w, packed, scales, 6) + Slice<T>(w, packed, scales, 7);
+            var s = Slice<T, TL>(w0, w1, packed, scales0, scales1, 0) + Slice<T, TL>(w0, w1, packed, scales0, scales1, 1);
+            s += Slice<T, TL>(w0, w1, packed, scales0, scales1, 2) + Slice<T, TL>(w0, w1, packed, scales0, scales1, 3);
+            s += Slice<T, TL>(w0, w1, packed, scales0, scales1, 4) + Slice<T, TL>(w0, w1, packed, scales0, scales1, 5);
+            s += Slice<T, TL>(w0, w1, packed, scales0, scales1, 6) + Slice<T, TL>(w0, w1, packed, scales0, scales1, 7);
             var da = Avx.LoadVector256((float*)(packed + ScaleOffset));
-            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s), Vector256.Create(d) * da, acc);
-            if (T.TileBias != 0 || dmin != 0f)
-            {
-                Avx.Store(minPairs, mins.AsInt32());
-                minAcc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(MinSums(minPairs, packed + BsumOffset)), Vector256.Create(dmin) * da, minAcc);
-            }
+            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s), d * da, acc);
+
+            // Every format with a tile form has mins or a bias to take out.
+            var m = TL.TwoRows ? MinSumsCall<TL>(minPairs0, minPairs1, packed + BsumOffset) : MinSums<TL>(minPairs0, minPairs1, packed + BsumOffset);
+            minAcc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(m), dmin * da, minAcc);
         }
 
-        var sums = acc - minAcc;
-        for (var c = 0; c < count; c++)
+        return acc - minAcc;
+    }
+
+    /// <summary>Both rows' super-block scales and min pairs into the stack arrays; d and dmin per lane. A call, for
+    /// the same inlining budget as <see cref="MinSumsCall{TL}"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe Vector256<float> Prepare<T, TL>(byte* w0, byte* w1, int* scales0, int* scales1, int* minPairs0, int* minPairs1, out Vector256<float> dmin)
+        where T : ISuperBlock
+        where TL : ILaneLayout
+    {
+        var d = Prepare<T>(w0, scales0, minPairs0, out dmin);
+        if (TL.TwoRows)
         {
-            output[(long)c * outputStride] = sums.GetElement(c);
+            var d1 = Prepare<T>(w1, scales1, minPairs1, out var dmin1);
+            d = Vector256.Create(d.GetLower(), d1.GetLower());
+            dmin = Vector256.Create(dmin.GetLower(), dmin1.GetLower());
         }
+
+        return d;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<float> Prepare<T>(byte* w, int* scales, int* minPairs, out Vector256<float> dmin)
+        where T : ISuperBlock
+    {
+        var (lo, hi) = T.PrepareAvx2(w, out var mins, out var d, out var dm);
+        if (T.TileBias != 0)
+        {
+            mins = BiasMins(lo, hi, T.TileBias);
+            dm = d;
+        }
+
+        Avx.Store(scales, lo);
+        Avx.Store(scales + 8, hi);
+        Avx.Store(minPairs, mins.AsInt32());
+        dmin = Vector256.Create(dm);
+        return Vector256.Create(d);
     }
 
     /// <summary>Integer products of slice <paramref name="j"/> (values 32j .. 32j + 31, groups 2j and 2j + 1) with
-    /// the tile, each group scaled by its integer scale: one int32 per activation.</summary>
+    /// the tile, each group scaled by its integer scale: one int32 per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<int> Slice<T>(byte* w, byte* packed, int* scales, [System.Diagnostics.CodeAnalysis.ConstantExpected(Max = 7)] int j)
+    private static unsafe Vector256<int> Slice<T, TL>(byte* w0, byte* w1, byte* packed, int* scales0, int* scales1, [System.Diagnostics.CodeAnalysis.ConstantExpected(Max = 7)] int j)
         where T : ISuperBlock
+        where TL : ILaneLayout
     {
         Vector256<uint> low, high;
         if (T.DecodesHalves)
         {
-            T.DecodeHalvesAvx2(w, j, out var l, out var h);
+            T.DecodeHalvesAvx2<TL>(w0, w1, j, out var l, out var h);
             low = l.AsUInt32();
             high = h.AsUInt32();
         }
+        else if (TL.TwoRows)
+        {
+            var q0 = Biased<T>(w0, j);
+            var q1 = Biased<T>(w1, j);
+            low = Avx2.Permute2x128(q0, q1, 0x20).AsUInt32();    // values 0..15 of each row in its lane
+            high = Avx2.Permute2x128(q0, q1, 0x31).AsUInt32();   // values 16..31
+        }
         else
         {
-            var q = T.DecodeAvx2(w, j);
-            if (T.TileBias != 0)
-            {
-                q += Vector256.Create((byte)T.TileBias);
-            }
-
+            var q = Biased<T>(w0, j);
             low = Avx2.Permute4x64(q.AsUInt64(), 0x44).AsUInt32();    // values 0..15 in both 128-bit lanes
             high = Avx2.Permute4x64(q.AsUInt64(), 0xEE).AsUInt32();   // values 16..31
         }
+
         var at = packed + (256 * j);
         var p0 = Product(Avx2.Shuffle(low, 0x00), at);
         var p1 = Product(Avx2.Shuffle(low, 0x55), at + 32);
@@ -190,8 +268,8 @@ internal static class SuperBlockTile
         var p5 = Product(Avx2.Shuffle(high, 0x55), at + 160);
         var p6 = Product(Avx2.Shuffle(high, 0xAA), at + 192);
         var p7 = Product(Avx2.Shuffle(high, 0xFF), at + 224);
-        var first = Avx2.BroadcastScalarToVector256(scales + (2 * j)).AsInt16();
-        var second = Avx2.BroadcastScalarToVector256(scales + (2 * j) + 1).AsInt16();
+        var first = TL.Dword(scales0, scales1, 2 * j).AsInt16();
+        var second = TL.Dword(scales0, scales1, (2 * j) + 1).AsInt16();
 
         // vpmaddubsw pairs reach 2 * max(q) * 127; a group's four are summed in 16 bits where they cannot overflow.
         if (short.MaxValue / (2 * T.TileMaxQuant * MaxActivation) >= 4)
@@ -204,23 +282,40 @@ internal static class SuperBlockTile
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<byte> Biased<T>(byte* w, int j)
+        where T : ISuperBlock
+    {
+        var q = T.DecodeAvx2(w, j);
+        return T.TileBias != 0 ? q + Vector256.Create((byte)T.TileBias) : q;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe Vector256<short> Product(Vector256<uint> weights, byte* activations) =>
         Avx2.MultiplyAddAdjacent(weights.AsByte(), Avx.LoadVector256((sbyte*)activations));
 
-    /// <summary>sum_g min_g * bsum_g for every activation: mins pair k (groups 2k, 2k + 1) against packed vector k.</summary>
+    /// <summary><see cref="MinSums{TL}"/> as a call (once per super-block): inlined into the two-row tile loop it took
+    /// the JIT past its inlining budget for Q6_K, which then called even the one-instruction helpers. The one-row loop
+    /// inlines it (the calls cost it ~10%).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe Vector256<int> MinSumsCall<TL>(int* minPairs0, int* minPairs1, byte* bsums)
+        where TL : ILaneLayout => MinSums<TL>(minPairs0, minPairs1, bsums);
+
+    /// <summary>sum_g min_g * bsum_g for every lane: min pair k (groups 2k, 2k + 1) against packed vector k.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<int> MinSums(int* minPairs, byte* bsums)
+    private static unsafe Vector256<int> MinSums<TL>(int* minPairs0, int* minPairs1, byte* bsums)
+        where TL : ILaneLayout
     {
-        var s0 = MinPair(minPairs, bsums, 0) + MinPair(minPairs, bsums, 1);
-        var s1 = MinPair(minPairs, bsums, 2) + MinPair(minPairs, bsums, 3);
-        var s2 = MinPair(minPairs, bsums, 4) + MinPair(minPairs, bsums, 5);
-        var s3 = MinPair(minPairs, bsums, 6) + MinPair(minPairs, bsums, 7);
+        var s0 = MinPair<TL>(minPairs0, minPairs1, bsums, 0) + MinPair<TL>(minPairs0, minPairs1, bsums, 1);
+        var s1 = MinPair<TL>(minPairs0, minPairs1, bsums, 2) + MinPair<TL>(minPairs0, minPairs1, bsums, 3);
+        var s2 = MinPair<TL>(minPairs0, minPairs1, bsums, 4) + MinPair<TL>(minPairs0, minPairs1, bsums, 5);
+        var s3 = MinPair<TL>(minPairs0, minPairs1, bsums, 6) + MinPair<TL>(minPairs0, minPairs1, bsums, 7);
         return (s0 + s1) + (s2 + s3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<int> MinPair(int* minPairs, byte* bsums, int k) =>
-        Avx2.MultiplyAddAdjacent(Avx2.BroadcastScalarToVector256(minPairs + k).AsInt16(), Avx.LoadVector256((short*)(bsums + (32 * k))));
+    private static unsafe Vector256<int> MinPair<TL>(int* minPairs0, int* minPairs1, byte* bsums, int k)
+        where TL : ILaneLayout =>
+        Avx2.MultiplyAddAdjacent(TL.Dword(minPairs0, minPairs1, k).AsInt16(), Avx.LoadVector256((short*)(bsums + (32 * k))));
 
     /// <summary>The 16 group scales (PrepareAvx2's duplicated pairs) times <paramref name="bias"/> as int16 in group
     /// order: the "mins" that take a signed format's bias back out.</summary>
