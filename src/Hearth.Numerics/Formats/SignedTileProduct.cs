@@ -214,42 +214,13 @@ internal static partial class SignedTileProduct
 
             if (width == 8 && mirrored)
             {
-                TransposeMirrored(a + ((long)b * Q8Layout.Q8_0Bytes) + 2, aStride, count, dst);
+                DwordTranspose.FourTwice(a + ((long)b * Q8Layout.Q8_0Bytes) + 2, aStride, count, dst);
             }
             else if (width == 8 && count == 8)
             {
                 DwordTranspose.Eight(a + ((long)b * Q8Layout.Q8_0Bytes) + 2, aStride, dst);
             }
         }
-    }
-
-    /// <summary>Up to four activation blocks' 32 quants as eight vectors of "dword v of activations 0..3, twice"
-    /// (the mirrored tile; missing activations are zeros): a 4 x 8 transpose in registers. The scalar moves it
-    /// replaced were ~9% of a four-sequence generation step, repeated for every row chunk.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void TransposeMirrored(byte* qs, int aStride, int count, byte* dst)
-    {
-        var stride = (long)aStride;
-        var r0 = Avx.LoadVector256((int*)qs);
-        var r1 = count > 1 ? Avx.LoadVector256((int*)(qs + stride)) : Vector256<int>.Zero;
-        var r2 = count > 2 ? Avx.LoadVector256((int*)(qs + (2 * stride))) : Vector256<int>.Zero;
-        var r3 = count > 3 ? Avx.LoadVector256((int*)(qs + (3 * stride))) : Vector256<int>.Zero;
-        var t0 = Avx2.UnpackLow(r0, r1);    // lane l: r0.d[4l], r1.d[4l], r0.d[4l+1], r1.d[4l+1]
-        var t1 = Avx2.UnpackHigh(r0, r1);   // lane l: dwords 4l+2, 4l+3
-        var t2 = Avx2.UnpackLow(r2, r3);
-        var t3 = Avx2.UnpackHigh(r2, r3);
-        var u0 = Avx2.UnpackLow(t0.AsInt64(), t2.AsInt64()).AsInt32();    // lane l: dword 4l of r0..r3
-        var u1 = Avx2.UnpackHigh(t0.AsInt64(), t2.AsInt64()).AsInt32();   // dword 4l+1
-        var u2 = Avx2.UnpackLow(t1.AsInt64(), t3.AsInt64()).AsInt32();    // dword 4l+2
-        var u3 = Avx2.UnpackHigh(t1.AsInt64(), t3.AsInt64()).AsInt32();   // dword 4l+3
-        Avx.Store((int*)dst, Avx2.Permute2x128(u0, u0, 0x00));
-        Avx.Store((int*)(dst + 32), Avx2.Permute2x128(u1, u1, 0x00));
-        Avx.Store((int*)(dst + 64), Avx2.Permute2x128(u2, u2, 0x00));
-        Avx.Store((int*)(dst + 96), Avx2.Permute2x128(u3, u3, 0x00));
-        Avx.Store((int*)(dst + 128), Avx2.Permute2x128(u0, u0, 0x11));
-        Avx.Store((int*)(dst + 160), Avx2.Permute2x128(u1, u1, 0x11));
-        Avx.Store((int*)(dst + 192), Avx2.Permute2x128(u2, u2, 0x11));
-        Avx.Store((int*)(dst + 224), Avx2.Permute2x128(u3, u3, 0x11));
     }
 
     /// <summary>Two weight rows (<paramref name="w0"/>, <paramref name="w1"/>; the same row twice for an odd tail)

@@ -12,7 +12,8 @@ namespace Hearth.Numerics.Formats;
 /// by one in-lane vpshufd, and one vpmaddubsw advances all eight. A group's 16-bit sums are widened by the vpmaddwd
 /// that applies the group's integer scale, so a super-block's integer sum stays in one register per row; mins (and
 /// the bias of formats with signed values, taken out first) are folded in once per super-block from the packed
-/// activation group sums.
+/// activation group sums. Two to four activations (batched generation) are packed twice over, and two weight rows share
+/// each register, one per 128-bit lane (<see cref="TwoRowLanes"/>), so the same loop serves them at 8-lane efficiency.
 /// <para>
 /// Why: the row tile (<see cref="SuperBlock"/>) spends a vpmaddubsw and a vpmaddwd per 32 products of every
 /// activation; this one a vpmaddubsw per 32 and a vpmaddwd per 128 or 256. Measured on AMD EPYC Zen 3 (one core,
@@ -74,7 +75,7 @@ internal static class SuperBlockTile
                     sources[c] = c < count ? a + ((long)(done + c) * aStride) : null;
                 }
 
-                Pack(sources, nb, zero, packed);
+                Pack(sources, nb, zero, mirrored: false, packed);
                 for (var r = r0; r < r1; r++)
                 {
                     var sums = Rows<T, OneRowLanes>(w + (r * wStride), null, packed, nb);
@@ -91,12 +92,12 @@ internal static class SuperBlockTile
             {
                 // Two to four left (batched generation): mirrored, two weight rows per register.
                 var count = nAct - done;
-                for (var c = 0; c < Width; c++)
+                for (var c = 0; c < 4; c++)
                 {
-                    sources[c] = c % 4 < count ? a + ((long)(done + (c % 4)) * aStride) : null;
+                    sources[c] = c < count ? a + ((long)(done + c) * aStride) : null;
                 }
 
-                Pack(sources, nb, zero, packed);
+                Pack(sources, nb, zero, mirrored: true, packed);
                 for (var r = r0; r < r1; r += 2)
                 {
                     var both = r + 1 < r1;
@@ -119,29 +120,43 @@ internal static class SuperBlockTile
         return done;
     }
 
-    /// <summary>Packs eight Q8_K rows (null = zeros) super-block by super-block into the tile layout.</summary>
-    private static unsafe void Pack(byte** sources, int nb, byte* zero, byte* packed)
+    /// <summary>Packs eight Q8_K rows (null = zeros), or (<paramref name="mirrored"/>) four rows twice over for the
+    /// two-row form, super-block by super-block into the tile layout.</summary>
+    private static unsafe void Pack(byte** sources, int nb, byte* zero, bool mirrored, byte* packed)
     {
         var blocks = stackalloc byte*[Width];
+        var rows = mirrored ? 4 : Width;
         for (var b = 0; b < nb; b++, packed += PackedBytes)
         {
-            for (var c = 0; c < Width; c++)
+            for (var c = 0; c < rows; c++)
             {
                 blocks[c] = sources[c] == null ? zero : sources[c] + ((long)b * Q8Layout.Q8_KBytes);
-            }
-
-            for (var j = 0; j < 8; j++)
-            {
-                DwordTranspose.Eight(blocks, Q8Layout.Q8_KQs + (32 * j), packed + (256 * j));
             }
 
             var scales = (float*)(packed + ScaleOffset);
             for (var c = 0; c < Width; c++)
             {
-                scales[c] = Unsafe.ReadUnaligned<float>(blocks[c]);
+                scales[c] = Unsafe.ReadUnaligned<float>(blocks[c % rows]);
             }
 
-            DwordTranspose.Eight(blocks, Q8Layout.Q8_KBsums, packed + BsumOffset);
+            if (mirrored)
+            {
+                for (var j = 0; j < 8; j++)
+                {
+                    DwordTranspose.FourTwice(blocks, Q8Layout.Q8_KQs + (32 * j), packed + (256 * j));
+                }
+
+                DwordTranspose.FourTwice(blocks, Q8Layout.Q8_KBsums, packed + BsumOffset);
+            }
+            else
+            {
+                for (var j = 0; j < 8; j++)
+                {
+                    DwordTranspose.Eight(blocks, Q8Layout.Q8_KQs + (32 * j), packed + (256 * j));
+                }
+
+                DwordTranspose.Eight(blocks, Q8Layout.Q8_KBsums, packed + BsumOffset);
+            }
         }
     }
 
