@@ -204,6 +204,12 @@ internal static partial class SignedTileProduct
                 }
 
                 var d = present ? Fp16.Read(block) : 0f;
+                if (width == 8 && (mirrored || count == 8))
+                {
+                    scales[c] = d;   // corrections from the transposed quants below
+                    continue;
+                }
+
                 var sum = present && T.Offset != 0 ? Avx2Ops.Sum(Avx2Ops.DotUnsigned(Vector256.Create((byte)1), Avx.LoadVector256((sbyte*)(block + 2)))) : 0;
                 for (var l = 0; l < lanesPerActivation; l++)
                 {
@@ -212,15 +218,35 @@ internal static partial class SignedTileProduct
                 }
             }
 
-            if (width == 8 && mirrored)
+            if (width == 8 && (mirrored || count == 8))
             {
-                DwordTranspose.FourTwice(a + ((long)b * Q8Layout.Q8_0Bytes) + 2, aStride, count, dst);
-            }
-            else if (width == 8 && count == 8)
-            {
-                DwordTranspose.Eight(a + ((long)b * Q8Layout.Q8_0Bytes) + 2, aStride, dst);
+                if (mirrored)
+                {
+                    DwordTranspose.FourTwice(a + ((long)b * Q8Layout.Q8_0Bytes) + 2, aStride, count, dst);
+                }
+                else
+                {
+                    DwordTranspose.Eight(a + ((long)b * Q8Layout.Q8_0Bytes) + 2, aStride, dst);
+                }
+
+                Avx.Store(corrections, T.Offset != 0 ? Corrections(dst, Avx.LoadVector256(scales), T.Offset) : Vector256<float>.Zero);
             }
         }
+    }
+
+    /// <summary>-offset * d_a * sum(q_a) for all eight lanes of a transposed tile at once: each lane's 32 quants are
+    /// summed across the eight vectors (vpmaddubsw with ones, at most 8 x 2 x 127 in 16 bits), instead of a horizontal
+    /// sum per activation (the scalar form was ~3% of a four-sequence generation step).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<float> Corrections(byte* quants, Vector256<float> scales, int offset)
+    {
+        var ones = Vector256.Create((byte)1);
+        var pairs = (Avx2.MultiplyAddAdjacent(ones, Avx.LoadVector256((sbyte*)quants)) + Avx2.MultiplyAddAdjacent(ones, Avx.LoadVector256((sbyte*)(quants + 32))))
+            + (Avx2.MultiplyAddAdjacent(ones, Avx.LoadVector256((sbyte*)(quants + 64))) + Avx2.MultiplyAddAdjacent(ones, Avx.LoadVector256((sbyte*)(quants + 96))));
+        pairs += (Avx2.MultiplyAddAdjacent(ones, Avx.LoadVector256((sbyte*)(quants + 128))) + Avx2.MultiplyAddAdjacent(ones, Avx.LoadVector256((sbyte*)(quants + 160))))
+            + (Avx2.MultiplyAddAdjacent(ones, Avx.LoadVector256((sbyte*)(quants + 192))) + Avx2.MultiplyAddAdjacent(ones, Avx.LoadVector256((sbyte*)(quants + 224))));
+        var sums = Avx2.MultiplyAddAdjacent(pairs, Vector256.Create((short)1));
+        return Avx.ConvertToVector256Single(sums) * scales * Vector256.Create((float)-offset);
     }
 
     /// <summary>Two weight rows (<paramref name="w0"/>, <paramref name="w1"/>; the same row twice for an odd tail)
