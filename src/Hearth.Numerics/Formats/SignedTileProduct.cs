@@ -263,6 +263,7 @@ internal static partial class SignedTileProduct
         var width = TW.Count;
         var blockBytes = PackedBlockBytes(width);
         var acc0 = Vector256<float>.Zero;
+        ref var table = ref Fp16.TableStart;   // hoisted: the static field was reloaded every block
         var acc1 = Vector256<float>.Zero;
         var corrections0 = Vector256<float>.Zero;
         var corrections1 = Vector256<float>.Zero;
@@ -276,8 +277,8 @@ internal static partial class SignedTileProduct
 
             var scales = (float*)(packed + (32 * width));
             var da = Avx.LoadVector256(scales);
-            var dw0 = Vector256.Create(Fp16.Read(w0));
-            var dw1 = Vector256.Create(Fp16.Read(w1));
+            var dw0 = Vector256.Create(Fp16.Read(ref table, w0));
+            var dw1 = Vector256.Create(Fp16.Read(ref table, w1));
             acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(BlockSum<T, TW, TS>(w0, packed)), dw0 * da, acc0);
             acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(BlockSum<T, TW, TS>(w1, packed)), dw1 * da, acc1);
             if (T.Offset != 0)
@@ -309,6 +310,7 @@ internal static partial class SignedTileProduct
     {
         var blockBytes = PackedBlockBytes(8);
         var acc = Vector256<float>.Zero;
+        ref var table = ref Fp16.TableStart;   // hoisted: the static field was reloaded every block
         var corrections = Vector256<float>.Zero;   // a second chain: one fused add per block on each
         for (var b = 0; b < nb; b++, w0 += T.Bytes, w1 += T.Bytes, packed += blockBytes)
         {
@@ -319,7 +321,7 @@ internal static partial class SignedTileProduct
             }
 
             var scales = (float*)(packed + 256);
-            var dw = Vector256.Create(Vector128.Create(Fp16.Read(w0)), Vector128.Create(Fp16.Read(w1)));
+            var dw = Vector256.Create(Vector128.Create(Fp16.Read(ref table, w0)), Vector128.Create(Fp16.Read(ref table, w1)));
             acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(PairSum<T, TS>(w0, w1, packed)), dw * Avx.LoadVector256(scales), acc);
             if (T.Offset != 0)
             {

@@ -29,6 +29,14 @@ internal static class Fp16
     // similar magnitudes, so the touched entries stay in L1.
     private static readonly float[] Table = BuildTable();
 
+    /// <summary>The lookup table's first element, for loops that hoist it (the JIT reloads the static field on every
+    /// iteration of a loop that calls <see cref="Read"/>).</summary>
+    public static ref float TableStart => ref MemoryMarshal.GetArrayDataReference(Table);
+
+    /// <summary>Reads a little-endian half at <paramref name="p"/> through a hoisted <see cref="TableStart"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe float Read(ref float table, byte* p) => Unsafe.Add(ref table, (nint)Unsafe.ReadUnaligned<ushort>(p));
+
     /// <summary>Reads a little-endian half at <paramref name="p"/> (table lookup).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe float Read(byte* p) =>
