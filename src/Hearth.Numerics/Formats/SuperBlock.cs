@@ -49,44 +49,6 @@ internal interface ISuperBlock
         throw new NotSupportedException();
 }
 
-/// <summary>How a k-quant tile fills the two 128-bit lanes of a register: one weight row in both (against eight
-/// activations) or two rows, one per lane (against four activations repeated), as a type so each form compiles
-/// to straight-line code.</summary>
-internal interface ILaneLayout
-{
-    static abstract bool TwoRows { get; }
-
-    /// <summary>16 bytes at <paramref name="offset"/> of the row(s).</summary>
-    static abstract unsafe Vector256<byte> Load(byte* first, byte* second, int offset);
-
-    /// <summary>Dword <paramref name="k"/> of each row's array, repeated across its lanes.</summary>
-    static abstract unsafe Vector256<int> Dword(int* first, int* second, int k);
-}
-
-internal readonly struct OneRowLanes : ILaneLayout
-{
-    public static bool TwoRows => false;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe Vector256<byte> Load(byte* first, byte* second, int offset) => Avx2.BroadcastVector128ToVector256(first + offset);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe Vector256<int> Dword(int* first, int* second, int k) => Avx2.BroadcastScalarToVector256(first + k);
-}
-
-internal readonly struct TwoRowLanes : ILaneLayout
-{
-    public static bool TwoRows => true;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe Vector256<byte> Load(byte* first, byte* second, int offset) =>
-        Vector256.Create(Sse2.LoadVector128(first + offset), Sse2.LoadVector128(second + offset));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe Vector256<int> Dword(int* first, int* second, int k) =>
-        Vector256.Create(Avx2.BroadcastScalarToVector128(first + k), Avx2.BroadcastScalarToVector128(second + k));
-}
-
 internal static class SuperBlock
 {
     public static unsafe void Dequantize<T>(byte* w, float* dst, int n) where T : ISuperBlock
@@ -181,7 +143,9 @@ internal static class SuperBlock
         return Avx2.MultiplyAddAdjacent(Products<T>(T.DecodeAvx2(w, j), Avx.LoadVector256((sbyte*)qa + 32 * j)), scale);
     }
 
-    /// <summary>Tiled product: 8 (then 4) activation rows meet each decoded 32-value slice; the last 1-3 take the dot.</summary>
+    /// <summary>Formats with a tile form (<see cref="SuperBlockTile"/>) take it for 2+ activation rows; the others
+    /// (IQ4_XS) a row tile where 8 (then 4) activation rows meet each decoded 32-value slice; a last single row takes
+    /// the dot.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void MatMulAvx2<T>(byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
         where T : ISuperBlock
