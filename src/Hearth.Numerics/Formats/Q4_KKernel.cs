@@ -68,8 +68,61 @@ internal sealed class Q4_KKernel() : WeightKernel(GgmlType.Q4_K, ActivationForma
         return ((u0 & kmask1) | ((ulong)scalesHigh << 32), (u1 & kmask1) | ((ulong)minsHigh << 32));
     }
 
+    /// <summary>
+    /// <see cref="ISuperBlock.PrepareRowPairAvx2"/> for the 12-byte scale packing Q4_K and Q5_K share (d at 0, dmin at
+    /// 2, scales at 4): <see cref="Unpack"/>'s masks on both rows' bytes at once (one 128-bit lane each), which leaves
+    /// per lane the bytes s0..s3, m0..m3, s4..s7, m4..m7; vpshufb then spreads them into the int16 pairs the tile reads.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void PrepareRowPair(
+        byte* first, byte* second, int* scales0, int* scales1, int* minPairs0, int* minPairs1, out Vector256<float> d, out Vector256<float> dmin)
+    {
+        // Dwords u0, u1, u2 of the packed bytes (and 4 bytes of what follows them in the block, unused).
+        var x = Vector256.Create(Sse2.LoadVector128(first + 4), Sse2.LoadVector128(second + 4)).AsUInt32();
+        var a = Avx2.Shuffle(x, 0xA4);   // u0, u1, u2, u2
+        var b = Avx2.Shuffle(x, 0x44);   // u0, u1, u0, u1
+        var low = Avx2.ShiftRightLogicalVariable(a, Vector256.Create(0u, 0, 0, 4, 0, 0, 0, 4))
+            & Vector256.Create(0x3F3F3F3Fu, 0x3F3F3F3F, 0x0F0F0F0F, 0x0F0F0F0F, 0x3F3F3F3F, 0x3F3F3F3F, 0x0F0F0F0F, 0x0F0F0F0F);
+        // (u >> 6 & 3) << 4 per byte is (u >> 2) & 0x30: the top 2 bits of scales and mins 0..3 on top of 4..7.
+        var high = Avx2.ShiftRightLogical(b, 2) & Vector256.Create(0u, 0, 0x30303030, 0x30303030, 0, 0, 0x30303030, 0x30303030);
+        var r = (low | high).AsByte();   // per lane: s0..s3, m0..m3, s4..s7, m4..m7
+
+        // Dword g of scales: scale of sub-block g / 2, zero-extended, in both int16 halves; dword k of mins likewise.
+        StorePairs(Avx2.Shuffle(r, Spread(0, 0, 1, 1)), scales0, scales1);
+        StorePairs(Avx2.Shuffle(r, Spread(2, 2, 3, 3)), scales0 + 4, scales1 + 4);
+        StorePairs(Avx2.Shuffle(r, Spread(8, 8, 9, 9)), scales0 + 8, scales1 + 8);
+        StorePairs(Avx2.Shuffle(r, Spread(10, 10, 11, 11)), scales0 + 12, scales1 + 12);
+        StorePairs(Avx2.Shuffle(r, Spread(4, 5, 6, 7)), minPairs0, minPairs1);
+        StorePairs(Avx2.Shuffle(r, Spread(12, 13, 14, 15)), minPairs0 + 4, minPairs1 + 4);
+        d = Vector256.Create(Vector128.Create(Fp16.Read(first)), Vector128.Create(Fp16.Read(second)));
+        dmin = Vector256.Create(Vector128.Create(Fp16.Read(first + 2)), Vector128.Create(Fp16.Read(second + 2)));
+    }
+
+    /// <summary>A vpshufb control that puts byte i_k into both bytes-0 of dword k's int16 halves (zero above).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> Spread(byte i0, byte i1, byte i2, byte i3)
+    {
+        const byte Z = 0x80;
+        var lane = Vector128.Create(i0, Z, i0, Z, i1, Z, i1, Z, i2, Z, i2, Z, i3, Z, i3, Z);
+        return Vector256.Create(lane, lane);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StorePairs(Vector256<byte> v, int* first, int* second)
+    {
+        Sse2.Store((byte*)first, v.GetLower());
+        Sse2.Store((byte*)second, v.GetUpper());
+    }
+
     internal struct Block : ISuperBlock, IVector128SuperBlock
     {
+        public static bool PreparesRowPairs => true;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void PrepareRowPairAvx2(
+            byte* first, byte* second, int* scales0, int* scales1, int* minPairs0, int* minPairs1, out Vector256<float> d, out Vector256<float> dmin) =>
+            PrepareRowPair(first, second, scales0, scales1, minPairs0, minPairs1, out d, out dmin);
+
         public static int Bytes => 144;
 
         public static bool Signed => false;

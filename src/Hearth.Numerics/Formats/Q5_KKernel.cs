@@ -70,6 +70,13 @@ internal sealed class Q5_KKernel() : WeightKernel(GgmlType.Q5_K, ActivationForma
         public static unsafe (Vector256<int> Lo, Vector256<int> Hi) PrepareAvx2(byte* block, out Vector256<short> mins, out float d, out float dmin) =>
             Q4_KKernel.Block.PrepareAvx2(block, out mins, out d, out dmin);
 
+        public static bool PreparesRowPairs => true;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void PrepareRowPairAvx2(
+            byte* first, byte* second, int* scales0, int* scales1, int* minPairs0, int* minPairs1, out Vector256<float> d, out Vector256<float> dmin) =>
+            Q4_KKernel.PrepareRowPair(first, second, scales0, scales1, minPairs0, minPairs1, out d, out dmin);
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe Vector256<byte> DecodeAvx2(byte* block, int j)
         {

@@ -232,6 +232,12 @@ internal static class SuperBlockTile
         where T : ISuperBlock
         where TL : ILaneLayout
     {
+        if (TL.TwoRows && T.PreparesRowPairs)
+        {
+            T.PrepareRowPairAvx2(w0, w1, scales0, scales1, minPairs0, minPairs1, out var pairD, out dmin);
+            return pairD;
+        }
+
         var d = Prepare<T>(w0, scales0, minPairs0, out dmin);
         if (TL.TwoRows)
         {
