@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -40,6 +41,46 @@ internal sealed class Q6_KKernel() : WeightKernel(GgmlType.Q6_K, ActivationForma
 
     internal struct Block : ISuperBlock, IVector128SuperBlock
     {
+        public static bool PreparesRowPairs => true;
+
+        /// <summary>Both rows' 16 int8 scales (one 128-bit lane each) spread by vpshufb into the high byte of int16
+        /// pairs and sign-extended by an arithmetic shift: by 8 for the scales, by 3 for the bias mins
+        /// (32 * scale: <see cref="TileBias"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void PrepareRowPairAvx2(
+            byte* first, byte* second, int* scales0, int* scales1, int* minPairs0, int* minPairs1, out Vector256<float> d, out Vector256<float> dmin)
+        {
+            var s = Vector256.Create(Sse2.LoadVector128(first + 192), Sse2.LoadVector128(second + 192));
+            Store(Spread(s, HighBytes(0, 0, 1, 1, 2, 2, 3, 3), 8), scales0, scales1);
+            Store(Spread(s, HighBytes(4, 4, 5, 5, 6, 6, 7, 7), 8), scales0 + 4, scales1 + 4);
+            Store(Spread(s, HighBytes(8, 8, 9, 9, 10, 10, 11, 11), 8), scales0 + 8, scales1 + 8);
+            Store(Spread(s, HighBytes(12, 12, 13, 13, 14, 14, 15, 15), 8), scales0 + 12, scales1 + 12);
+            Store(Spread(s, HighBytes(0, 1, 2, 3, 4, 5, 6, 7), 3), minPairs0, minPairs1);
+            Store(Spread(s, HighBytes(8, 9, 10, 11, 12, 13, 14, 15), 3), minPairs0 + 4, minPairs1 + 4);
+            d = Vector256.Create(Vector128.Create(Fp16.Read(first + 208)), Vector128.Create(Fp16.Read(second + 208)));
+            dmin = d;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<short> Spread(Vector256<byte> scales, Vector256<byte> control, [ConstantExpected] byte shift) =>
+            Avx2.ShiftRightArithmetic(Avx2.Shuffle(scales, control).AsInt16(), shift);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe void Store(Vector256<short> pairs, int* first, int* second)
+        {
+            Sse2.Store((short*)first, pairs.GetLower());
+            Sse2.Store((short*)second, pairs.GetUpper());
+        }
+
+        /// <summary>A vpshufb control putting byte i_k into the high byte of int16 k (low bytes zero), in both lanes.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<byte> HighBytes(byte i0, byte i1, byte i2, byte i3, byte i4, byte i5, byte i6, byte i7)
+        {
+            const byte Z = 0x80;
+            var lane = Vector128.Create(Z, i0, Z, i1, Z, i2, Z, i3, Z, i4, Z, i5, Z, i6, Z, i7);
+            return Vector256.Create(lane, lane);
+        }
+
         public static int Bytes => 210;
 
         public static bool Signed => true;
