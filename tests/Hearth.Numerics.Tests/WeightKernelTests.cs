@@ -228,21 +228,73 @@ public class WeightKernelTests
     }
 
     [Theory]
+    [InlineData(GgmlType.Q4_0)]
+    [InlineData(GgmlType.Q5_0)]
+    public void Weight_major_tiles_match_scalar_dots_across_segments_and_tails(GgmlType type)
+    {
+        // Prompt-sized products (16+ activations) take WeightMajorTile on AVX2: 131 blocks are two full 64-block
+        // segments and a short one (later segments add to the outputs), 19 rows are two 8-row panels and a short
+        // one, and 23 activations end in a short tile of 3.
+        var kernel = WeightKernels.For(type);
+        var rng = new Random(11 + (int)type);
+        const int n = 131 * 32, rows = 22, r0 = 2, r1 = 21, outputStride = 25;
+        var wStride = kernel.RowBytes(n) + 3;
+        var weights = TestData.Weights(rng, type, n, rows, wStride);
+        foreach (var nAct in new[] { 16, 23 })
+        {
+            var aStride = kernel.ActivationRowBytes(n) + 5;
+            var acts = new byte[(nAct - 1) * aStride + kernel.ActivationRowBytes(n)];
+            for (var i = 0; i < nAct; i++)
+            {
+                TestData.Activation(rng, kernel, n, out _).CopyTo(acts, i * aStride);
+            }
+
+            foreach (var path in WeightKernels.AvailablePaths)
+            {
+                var output = Enumerable.Repeat(float.NaN, nAct * outputStride).ToArray();
+                kernel.MatMulWith(path, weights, wStride, r0, r1, acts, aStride, nAct, n, output, outputStride);
+                for (var i = 0; i < nAct; i++)
+                {
+                    for (var r = 0; r < outputStride; r++)
+                    {
+                        var got = output[i * outputStride + r];
+                        if (r < r0 || r >= r1)
+                        {
+                            Assert.True(float.IsNaN(got), $"{type} {path}: output [{i},{r}] outside the row range was written");
+                            continue;
+                        }
+
+                        var w = weights.AsSpan((int)(r * wStride));
+                        var a = acts.AsSpan(i * aStride);
+                        var expected = kernel.DotWith(KernelPath.Scalar, w, a, n);
+                        var magnitude = Magnitude(kernel, w, a, n);
+                        Assert.True(Math.Abs(got - expected) <= 2e-5 * magnitude + 1e-6, $"{type} {path} nAct={nAct} [{i},{r}]: {got} vs {expected}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(GgmlType.Q4_0, 0, -1)]
+    [InlineData(GgmlType.Q5_0, 0, -1)]
     [InlineData(GgmlType.Q2_K, 80, 82)]
     [InlineData(GgmlType.Q3_K, 108, -1)]
     [InlineData(GgmlType.Q4_K, 0, 2)]
     [InlineData(GgmlType.Q5_K, 0, 2)]
     [InlineData(GgmlType.Q6_K, 208, -1)]
-    public void Super_block_tiles_do_not_overflow_at_the_largest_values(GgmlType type, int dOffset, int dminOffset)
+    public void Tiles_do_not_overflow_at_the_largest_values(GgmlType type, int dOffset, int dminOffset)
     {
         // Every quant, scale and min at its largest (all bits set) against activations at |q_a| = 127: the tiles sum
-        // several vpmaddubsw pairs in 16 bits, which this reaches exactly at the limit (Q5_K: 4 x 2 x 31 x 127).
+        // several vpmaddubsw pairs in 16 bits, which this reaches exactly at the limit (Q5_K and Q5_0: 4 x 2 x 31 x 127;
+        // Q4_0: 8 x 2 x 15 x 127).
         var kernel = WeightKernels.For(type);
-        const int n = 512, rows = 3, nAct = 11;   // an 8-tile, then three in the two-row form
+        // Super-blocks: two 8-tiles, then three in the two-row form; 32-blocks: the weight-major tile.
+        const int n = 512, rows = 3, nAct = 19;
         var rowBytes = (int)kernel.RowBytes(n);
         var weights = Enumerable.Repeat((byte)0xFF, rowBytes * rows).ToArray();
-        var blockBytes = rowBytes / (n / 256);
-        for (var b = 0; b < rows * n / 256; b++)
+        var blockBytes = kernel.BlockBytes;
+        for (var b = 0; b < rows * n / kernel.BlockSize; b++)
         {
             BitConverter.TryWriteBytes(weights.AsSpan((b * blockBytes) + dOffset), (Half)0.5f);
             if (dminOffset >= 0)

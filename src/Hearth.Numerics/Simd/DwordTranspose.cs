@@ -14,7 +14,7 @@ internal static class DwordTranspose
 {
     /// <summary>Rows at <paramref name="first"/> + k * <paramref name="stride"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void Eight(byte* first, long stride, byte* dst) => Store(
+    public static unsafe void Eight(byte* first, long stride, byte* dst) => Eight(
         Avx.LoadVector256((int*)first),
         Avx.LoadVector256((int*)(first + stride)),
         Avx.LoadVector256((int*)(first + (2 * stride))),
@@ -27,7 +27,7 @@ internal static class DwordTranspose
 
     /// <summary>Rows at <paramref name="rows"/>[k] + <paramref name="offset"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void Eight(byte** rows, int offset, byte* dst) => Store(
+    public static unsafe void Eight(byte** rows, int offset, byte* dst) => Eight(
         Avx.LoadVector256((int*)(rows[0] + offset)),
         Avx.LoadVector256((int*)(rows[1] + offset)),
         Avx.LoadVector256((int*)(rows[2] + offset)),
@@ -80,8 +80,9 @@ internal static class DwordTranspose
         Avx.Store((int*)(dst + 224), Avx2.Permute2x128(u3, u3, 0x11));
     }
 
+    /// <summary>Eight rows already in registers (decoded weight blocks).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Store(
+    public static unsafe void Eight(
         Vector256<int> r0, Vector256<int> r1, Vector256<int> r2, Vector256<int> r3,
         Vector256<int> r4, Vector256<int> r5, Vector256<int> r6, Vector256<int> r7, byte* dst)
     {
