@@ -230,6 +230,8 @@ public class WeightKernelTests
     [Theory]
     [InlineData(GgmlType.Q4_0)]
     [InlineData(GgmlType.Q5_0)]
+    [InlineData(GgmlType.Q8_0)]
+    [InlineData(GgmlType.IQ4_NL)]
     public void Weight_major_tiles_match_scalar_dots_across_segments_and_tails(GgmlType type)
     {
         // Prompt-sized products (16+ activations) take WeightMajorTile on AVX2: 131 blocks are two full 64-block
@@ -278,21 +280,22 @@ public class WeightKernelTests
     [Theory]
     [InlineData(GgmlType.Q4_0, 0, -1)]
     [InlineData(GgmlType.Q5_0, 0, -1)]
+    [InlineData(GgmlType.Q8_0, 0, -1, 0x81)]
     [InlineData(GgmlType.Q2_K, 80, 82)]
     [InlineData(GgmlType.Q3_K, 108, -1)]
     [InlineData(GgmlType.Q4_K, 0, 2)]
     [InlineData(GgmlType.Q5_K, 0, 2)]
     [InlineData(GgmlType.Q6_K, 208, -1)]
-    public void Tiles_do_not_overflow_at_the_largest_values(GgmlType type, int dOffset, int dminOffset)
+    public void Tiles_do_not_overflow_at_the_largest_values(GgmlType type, int dOffset, int dminOffset, byte fill = 0xFF)
     {
         // Every quant, scale and min at its largest (all bits set) against activations at |q_a| = 127: the tiles sum
         // several vpmaddubsw pairs in 16 bits, which this reaches exactly at the limit (Q5_K and Q5_0: 4 x 2 x 31 x 127;
-        // Q4_0: 8 x 2 x 15 x 127).
+        // Q4_0: 8 x 2 x 15 x 127; Q8_0, filled with -127: 2 x 127 x 127 per pair).
         var kernel = WeightKernels.For(type);
         // Super-blocks: two 8-tiles, then three in the two-row form; 32-blocks: the weight-major tile.
         const int n = 512, rows = 3, nAct = 19;
         var rowBytes = (int)kernel.RowBytes(n);
-        var weights = Enumerable.Repeat((byte)0xFF, rowBytes * rows).ToArray();
+        var weights = Enumerable.Repeat(fill, rowBytes * rows).ToArray();
         var blockBytes = kernel.BlockBytes;
         for (var b = 0; b < rows * n / kernel.BlockSize; b++)
         {

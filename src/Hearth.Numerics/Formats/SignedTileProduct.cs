@@ -33,8 +33,8 @@ internal readonly struct Width4 : ITileWidth
 /// reduced horizontally until the row ends. The weights are read in place from the mapped blocks; only the activations
 /// are rearranged, which costs a few hundred bytes per block per call. Two to four activations (batched generation)
 /// use the 8-lane loop with two weight rows in the 128-bit lanes (<see cref="RowPairLanes{T}"/>) where the format can
-/// decode a row pair, else a 4-tile. Offset formats with five or more activations take <see cref="WeightMajorTile"/>
-/// instead on AVX2 (no VNNI), which vectorises across weight rows and broadcasts the activations.
+/// decode a row pair, else a 4-tile. Five or more activations take <see cref="WeightMajorTile"/> instead on AVX2
+/// without VNNI, which vectorises across weight rows and broadcasts the activations.
 /// </para>
 /// <para>
 /// Offset formats (Q4_0 = q - 8, Q5_0 = q - 16) multiply their unsigned quants directly (vpmaddubsw takes unsigned x
@@ -73,7 +73,7 @@ internal static partial class SignedTileProduct
     public static unsafe void MatMulAvx2<T>(byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
         where T : ISignedBlock32
     {
-        if (T.Offset != 0 && nAct >= WeightMajorTile.MinActivations && !UseVnni && !UseWideTiles)
+        if (nAct >= WeightMajorTile.MinActivations && !UseVnni && !UseWideTiles)
         {
             WeightMajorTile.MatMul<T>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
         }

@@ -6,8 +6,8 @@ using Hearth.Numerics.Simd;
 namespace Hearth.Numerics.Formats;
 
 /// <summary>
-/// AVX2 matrix product of offset 32-blocks (Q4_0, Q5_0) with many Q8_0 activations (prompts), vectorised across
-/// weight rows instead of activations.
+/// AVX2 matrix product of 32-blocks with Q8_0 activations (Q4_0, Q5_0, Q8_0, IQ4_NL) for five or more activations
+/// (prompts, larger generation batches), vectorised across weight rows instead of activations.
 /// <para>
 /// Eight weight rows are decoded once into a panel: per block, vector j holds quants 4j..4j+3 of all eight rows (an
 /// 8 x 8 dword transpose of the decoded blocks), then the rows' eight f32 scales. Each activation's four bytes
@@ -29,7 +29,8 @@ namespace Hearth.Numerics.Formats;
 /// </para>
 /// <para>
 /// Measured (AMD EPYC Zen 3, Q4_0, 2048 x 2048 weights x 128 activations, one core): 71-74 -> 114-127 GFLOP/s
-/// (Q5_0: 52-60 -> 116-122); llama-1b Q4_0 pp128 with 2 threads 74-79 -> 106 tokens/s.
+/// (Q5_0: 52-60 -> 116-122; Q8_0, whose signed products cost twice the operations: 81 -> 94-97); llama-1b pp128 with
+/// 2 threads: Q4_0 74-79 -> 106 tokens/s, Q8_0 51-62 -> 66-74.
 /// </para>
 /// </summary>
 internal static class WeightMajorTile
@@ -122,9 +123,8 @@ internal static class WeightMajorTile
             for (var b = 0; b < segment; b++, block += Q8Layout.Q8_0Bytes, scales += 2)
             {
                 var d = Fp16.Read(ref table, block);
-                var sum = Avx2Ops.Sum(Avx2Ops.DotUnsigned(ones, Avx.LoadVector256((sbyte*)(block + 2))));
                 scales[0] = d;
-                scales[1] = -T.Offset * d * sum;
+                scales[1] = T.Offset == 0 ? 0f : -T.Offset * d * Avx2Ops.Sum(Avx2Ops.DotUnsigned(ones, Avx.LoadVector256((sbyte*)(block + 2))));
             }
         }
     }
@@ -163,14 +163,14 @@ internal static class WeightMajorTile
             }
 
             DwordTranspose.Eight(
-                T.DecodeUnsignedAvx2(w0 + offset).AsInt32(),
-                T.DecodeUnsignedAvx2(w1 + offset).AsInt32(),
-                T.DecodeUnsignedAvx2(w2 + offset).AsInt32(),
-                T.DecodeUnsignedAvx2(w3 + offset).AsInt32(),
-                T.DecodeUnsignedAvx2(w4 + offset).AsInt32(),
-                T.DecodeUnsignedAvx2(w5 + offset).AsInt32(),
-                T.DecodeUnsignedAvx2(w6 + offset).AsInt32(),
-                T.DecodeUnsignedAvx2(w7 + offset).AsInt32(),
+                Decode<T>(w0 + offset),
+                Decode<T>(w1 + offset),
+                Decode<T>(w2 + offset),
+                Decode<T>(w3 + offset),
+                Decode<T>(w4 + offset),
+                Decode<T>(w5 + offset),
+                Decode<T>(w6 + offset),
+                Decode<T>(w7 + offset),
                 panel);
             Avx.Store((float*)(panel + (Rows * 32)), Vector256.Create(
                 Fp16.Read(ref table, w0 + offset),
@@ -183,6 +183,12 @@ internal static class WeightMajorTile
                 Fp16.Read(ref table, w7 + offset)));
         }
     }
+
+    /// <summary>Unsigned quants for offset formats, signed values otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<int> Decode<T>(byte* block)
+        where T : ISignedBlock32 =>
+        T.Offset != 0 ? T.DecodeUnsignedAvx2(block).AsInt32() : T.DecodeAvx2(block).AsInt32();
 
     /// <summary>Eight panel rows times four activations (quants at <paramref name="q0"/>..<paramref name="q3"/>, one
     /// Q8_0 block apart per block) over the segment; writes or adds the first <paramref name="rows"/> results of the
@@ -233,8 +239,14 @@ internal static class WeightMajorTile
         out Vector256<int> p0, out Vector256<int> p1, out Vector256<int> p2, out Vector256<int> p3)
         where T : ISignedBlock32
     {
-        var perWidening = short.MaxValue / (2 * ((2 * T.Offset) - 1) * MaxActivation);
         var ones = Vector256.Create((short)1);
+        if (T.Offset == 0)
+        {
+            SignedProducts(panel, q0, q1, q2, q3, out p0, out p1, out p2, out p3);
+            return;
+        }
+
+        var perWidening = short.MaxValue / (2 * ((2 * T.Offset) - 1) * MaxActivation);
         if (perWidening >= 8)
         {
             Products(panel, q0, q1, q2, q3, 0, out var l0, out var l1, out var l2, out var l3);
@@ -281,6 +293,40 @@ internal static class WeightMajorTile
         h2 += Avx2.MultiplyAddAdjacent(v, Broadcast(q2 + (4 * j)));
         h3 += Avx2.MultiplyAddAdjacent(v, Broadcast(q3 + (4 * j)));
     }
+
+    /// <summary>Signed values (Q8_0, IQ4_NL) times each activation: vpmaddubsw wants one unsigned operand, so the
+    /// panel vector's magnitudes multiply the broadcast activation bytes carrying the weights' signs (the reference's
+    /// mul_sum_i8_pairs_float). A pair reaches 2 x 127 x 127, so every product is widened to 32 bits at once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void SignedProducts(byte* panel, byte* q0, byte* q1, byte* q2, byte* q3,
+        out Vector256<int> p0, out Vector256<int> p1, out Vector256<int> p2, out Vector256<int> p3)
+    {
+        p0 = p1 = p2 = p3 = Vector256<int>.Zero;
+        SignedAccumulate(panel, q0, q1, q2, q3, 0, ref p0, ref p1, ref p2, ref p3);
+        SignedAccumulate(panel, q0, q1, q2, q3, 1, ref p0, ref p1, ref p2, ref p3);
+        SignedAccumulate(panel, q0, q1, q2, q3, 2, ref p0, ref p1, ref p2, ref p3);
+        SignedAccumulate(panel, q0, q1, q2, q3, 3, ref p0, ref p1, ref p2, ref p3);
+        SignedAccumulate(panel, q0, q1, q2, q3, 4, ref p0, ref p1, ref p2, ref p3);
+        SignedAccumulate(panel, q0, q1, q2, q3, 5, ref p0, ref p1, ref p2, ref p3);
+        SignedAccumulate(panel, q0, q1, q2, q3, 6, ref p0, ref p1, ref p2, ref p3);
+        SignedAccumulate(panel, q0, q1, q2, q3, 7, ref p0, ref p1, ref p2, ref p3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void SignedAccumulate(byte* panel, byte* q0, byte* q1, byte* q2, byte* q3, int j,
+        ref Vector256<int> p0, ref Vector256<int> p1, ref Vector256<int> p2, ref Vector256<int> p3)
+    {
+        var v = Avx.LoadAlignedVector256((sbyte*)(panel + (32 * j)));
+        var magnitude = Avx2.Abs(v);
+        p0 += SignedProduct(magnitude, v, q0 + (4 * j));
+        p1 += SignedProduct(magnitude, v, q1 + (4 * j));
+        p2 += SignedProduct(magnitude, v, q2 + (4 * j));
+        p3 += SignedProduct(magnitude, v, q3 + (4 * j));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<int> SignedProduct(Vector256<byte> magnitude, Vector256<sbyte> signs, byte* q) =>
+        Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Broadcast(q), signs)), Vector256.Create((short)1));
 
     /// <summary>Four activation bytes repeated across a register: one broadcast load.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
