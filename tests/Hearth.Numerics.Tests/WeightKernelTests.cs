@@ -234,15 +234,15 @@ public class WeightKernelTests
     [InlineData(GgmlType.IQ4_NL)]
     public void Weight_major_tiles_match_scalar_dots_across_segments_and_tails(GgmlType type)
     {
-        // Prompt-sized products (16+ activations) take WeightMajorTile on AVX2: 131 blocks are two full 64-block
-        // segments and a short one (later segments add to the outputs), 19 rows are two 8-row panels and a short
-        // one, and 23 activations end in a short tile of 3.
+        // Five or more activations take WeightMajorTile on AVX2 (two to four of Q4_0: NibbleRowTile): 131 blocks are
+        // two full 64-block segments and a short one (later segments add to the outputs), 19 rows are two 8-row
+        // panels and a short one, and 23 activations end in a short tile of 3.
         var kernel = WeightKernels.For(type);
         var rng = new Random(11 + (int)type);
         const int n = 131 * 32, rows = 22, r0 = 2, r1 = 21, outputStride = 25;
         var wStride = kernel.RowBytes(n) + 3;
         var weights = TestData.Weights(rng, type, n, rows, wStride);
-        foreach (var nAct in new[] { 16, 23 })
+        foreach (var nAct in new[] { 3, 4, 16, 23 })
         {
             var aStride = kernel.ActivationRowBytes(n) + 5;
             var acts = new byte[(nAct - 1) * aStride + kernel.ActivationRowBytes(n)];

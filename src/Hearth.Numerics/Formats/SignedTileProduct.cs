@@ -77,6 +77,10 @@ internal static partial class SignedTileProduct
         {
             WeightMajorTile.MatMul<T>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
         }
+        else if (typeof(T) == typeof(Q4_0Kernel.Block) && nAct >= 2 && !UseVnni && !UseWideTiles)
+        {
+            NibbleRowTile.MatMul<T>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
+        }
         else if (UseVnni)
         {
             MatMulTiles<T, VnniDots>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);

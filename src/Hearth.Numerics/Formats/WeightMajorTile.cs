@@ -112,7 +112,7 @@ internal static class WeightMajorTile
 
     /// <summary>Per activation and block of the segment: the f32 scale d_a and the offset's correction
     /// -offset * d_a * sum(q_a), at scales[(i * segment + b) * 2].</summary>
-    private static unsafe void ActivationScales<T>(byte* a, int aStride, int nAct, int segment, float* scales)
+    internal static unsafe void ActivationScales<T>(byte* a, int aStride, int nAct, int segment, float* scales)
         where T : ISignedBlock32
     {
         ref var table = ref Fp16.TableStart;
@@ -333,7 +333,7 @@ internal static class WeightMajorTile
     private static unsafe Vector256<sbyte> Broadcast(byte* p) => Vector256.Create(Unsafe.ReadUnaligned<int>(p)).AsSByte();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Emit(Vector256<float> sums, float* output, int rows, bool accumulate)
+    internal static unsafe void Emit(Vector256<float> sums, float* output, int rows, bool accumulate)
     {
         if (rows == Rows)
         {
