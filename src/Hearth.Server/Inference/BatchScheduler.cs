@@ -388,11 +388,13 @@ internal sealed partial class BatchScheduler : IDisposable
             return;
         }
 
-        metrics.RecordStep(decodeTokens, batch.Count - decodeTokens, time.GetElapsedTime(started));
+        var forwardDone = time.GetTimestamp();
         for (var r = 0; r < rows.Count; r++)
         {
             Advance(active, rows[r], logits.AsSpan(r * model.VocabSize, model.VocabSize));
         }
+
+        metrics.RecordStep(decodeTokens, time.GetElapsedTime(started, forwardDone), time.GetElapsedTime(forwardDone));
     }
 
     private void Advance(List<Sequence> active, Sequence seq, ReadOnlySpan<float> row)

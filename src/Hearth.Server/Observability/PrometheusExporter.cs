@@ -82,18 +82,22 @@ internal sealed class PrometheusExporter : IDisposable
                 .Append(Escape(Convert.ToString(tag.Value, CultureInfo.InvariantCulture) ?? string.Empty)).Append('"');
         }
 
-        var s = series.GetOrAdd((instrument, labels.ToString()), _ => new Series());
+        var s = series.GetOrAdd((instrument, labels.ToString()), _ => new Series(Boundaries(instrument)));
         s.Add(instrument is ObservableGauge<int> or ObservableGauge<double> or ObservableGauge<long>, value);
     }
+
+    /// <summary>A histogram's bucket boundaries as its instrument advises; the latency buckets otherwise.</summary>
+    private static IReadOnlyList<double> Boundaries(Instrument instrument) =>
+        instrument is Histogram<double> { Advice.HistogramBucketBoundaries: { } advised } ? advised : ServerMetrics.LatencyBuckets;
 
     private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal)
         .Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 
     private static string Number(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
-    private sealed class Series
+    private sealed class Series(IReadOnlyList<double> boundaries)
     {
-        private readonly long[] buckets = new long[ServerMetrics.LatencyBuckets.Length];
+        private readonly long[] buckets = new long[boundaries.Count];
         private double sum;
         private long count;
 
@@ -111,7 +115,7 @@ internal sealed class PrometheusExporter : IDisposable
                 count++;
                 for (var i = 0; i < buckets.Length; i++)
                 {
-                    if (value <= ServerMetrics.LatencyBuckets[i])
+                    if (value <= boundaries[i])
                     {
                         buckets[i]++;
                     }
@@ -132,7 +136,7 @@ internal sealed class PrometheusExporter : IDisposable
                 var sep = labels.Length == 0 ? string.Empty : labels + ",";
                 for (var i = 0; i < buckets.Length; i++)
                 {
-                    text.Append(name).Append("_bucket{").Append(sep).Append("le=\"").Append(Number(ServerMetrics.LatencyBuckets[i]))
+                    text.Append(name).Append("_bucket{").Append(sep).Append("le=\"").Append(Number(boundaries[i]))
                         .Append("\"} ").Append(buckets[i]).Append('\n');
                 }
 

@@ -64,6 +64,11 @@ public sealed class OperationsTests
         Assert.Contains("hearth_prompt_tokens_total 4", text, StringComparison.Ordinal);
         Assert.Contains("hearth_time_to_first_token_seconds_count 1", text, StringComparison.Ordinal);
         Assert.Contains("hearth_time_to_first_token_seconds_bucket{le=\"+Inf\"} 1", text, StringComparison.Ordinal);
+        // Step phases use their own buckets (sub-millisecond first), not the latency ones; 7 tokens take 7 steps.
+        Assert.Contains("hearth_step_duration_seconds_bucket{phase=\"forward\",le=\"0.0005\"}", text, StringComparison.Ordinal);
+        Assert.Contains("hearth_step_duration_seconds_count{phase=\"forward\"} 7", text, StringComparison.Ordinal);
+        Assert.Contains("hearth_step_duration_seconds_count{phase=\"sampling\"} 7", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("hearth_time_to_first_token_seconds_bucket{le=\"0.0005\"}", text, StringComparison.Ordinal);
         Assert.Contains("hearth_queue_depth 0", text, StringComparison.Ordinal);
         Assert.Contains("hearth_active_slots 0", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE hearth_generation_tokens_per_second gauge", text, StringComparison.Ordinal);
