@@ -232,17 +232,24 @@ public class WeightKernelTests
     [InlineData(GgmlType.Q5_0)]
     [InlineData(GgmlType.Q8_0)]
     [InlineData(GgmlType.IQ4_NL)]
+    [InlineData(GgmlType.Q2_K)]
+    [InlineData(GgmlType.Q3_K)]
+    [InlineData(GgmlType.Q4_K)]
+    [InlineData(GgmlType.Q5_K)]
+    [InlineData(GgmlType.Q6_K)]
     public void Weight_major_tiles_match_scalar_dots_across_segments_and_tails(GgmlType type)
     {
         // Five or more activations take WeightMajorTile on AVX2 (two to four of Q4_0: NibbleRowTile): 131 blocks are
         // two full 64-block segments and a short one (later segments add to the outputs), 19 rows are two 8-row
-        // panels and a short one, and 23 activations end in a short tile of 3.
+        // panels and a short one, and 23 activations end in a short tile of 3. Super-blocks
+        // (SuperBlockWeightMajorTile, from 32 activations): 17 are two 8-super-block segments and one more.
         var kernel = WeightKernels.For(type);
         var rng = new Random(11 + (int)type);
-        const int n = 131 * 32, rows = 22, r0 = 2, r1 = 21, outputStride = 25;
+        var n = kernel.BlockSize == 256 ? 17 * 256 : 131 * 32;
+        const int rows = 22, r0 = 2, r1 = 21, outputStride = 25;
         var wStride = kernel.RowBytes(n) + 3;
         var weights = TestData.Weights(rng, type, n, rows, wStride);
-        foreach (var nAct in new[] { 3, 4, 16, 23 })
+        foreach (var nAct in kernel.BlockSize == 256 ? new[] { 32, 35 } : new[] { 3, 4, 16, 23 })
         {
             var aStride = kernel.ActivationRowBytes(n) + 5;
             var acts = new byte[(nAct - 1) * aStride + kernel.ActivationRowBytes(n)];
@@ -292,8 +299,9 @@ public class WeightKernelTests
         // several vpmaddubsw pairs in 16 bits, which this reaches exactly at the limit (Q5_K and Q5_0: 4 x 2 x 31 x 127;
         // Q4_0: 8 x 2 x 15 x 127; Q8_0, filled with -127: 2 x 127 x 127 per pair).
         var kernel = WeightKernels.For(type);
-        // Super-blocks: two 8-tiles, then three in the two-row form; 32-blocks: the weight-major tile.
-        const int n = 512, rows = 3, nAct = 19;
+        // Super-blocks: two 8-tiles, then three in the two-row form, and (35) the weight-major tile; 32-blocks: the
+        // weight-major tile.
+        const int n = 512, rows = 3, nAct = 35;
         var rowBytes = (int)kernel.RowBytes(n);
         var weights = Enumerable.Repeat(fill, rowBytes * rows).ToArray();
         var blockBytes = kernel.BlockBytes;
@@ -314,11 +322,11 @@ public class WeightKernelTests
             ActivationQuantizer.Quantize(kernel.Activation, x, acts.AsSpan(i * aStride, aStride));
         }
 
-        foreach (var path in WeightKernels.AvailablePaths)
+        foreach (var (path, count) in WeightKernels.AvailablePaths.SelectMany(p => new[] { (p, 19), (p, nAct) }))
         {
-            var output = new float[nAct * rows];
-            kernel.MatMulWith(path, weights, rowBytes, 0, rows, acts, aStride, nAct, n, output, rows);
-            for (var i = 0; i < nAct; i++)
+            var output = new float[count * rows];
+            kernel.MatMulWith(path, weights, rowBytes, 0, rows, acts, aStride, count, n, output, rows);
+            for (var i = 0; i < count; i++)
             {
                 for (var r = 0; r < rows; r++)
                 {
@@ -326,7 +334,7 @@ public class WeightKernelTests
                     var a = acts.AsSpan(i * aStride);
                     var expected = kernel.DotWith(KernelPath.Scalar, w, a, n);
                     var magnitude = Magnitude(kernel, w, a, n);
-                    Assert.True(Math.Abs(output[(i * rows) + r] - expected) <= 2e-5 * magnitude + 1e-6, $"{type} {path} [{i},{r}]: {output[(i * rows) + r]} vs {expected}");
+                    Assert.True(Math.Abs(output[(i * rows) + r] - expected) <= 2e-5 * magnitude + 1e-6, $"{type} {path} x{count} [{i},{r}]: {output[(i * rows) + r]} vs {expected}");
                 }
             }
         }

@@ -162,6 +162,12 @@ internal static class SuperBlock
         where T : ISuperBlock
     {
         var nb = n / 256;
+        if (SuperBlockTile.Supports<T>() && nAct >= SuperBlockWeightMajorTile.MinActivations)
+        {
+            SuperBlockWeightMajorTile.MatMul<T>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
+            return;
+        }
+
         var i = SuperBlockTile.Supports<T>() && nAct >= 2
             ? SuperBlockTile.MatMul<T>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride)
             : 0;

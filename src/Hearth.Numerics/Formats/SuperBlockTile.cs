@@ -250,7 +250,7 @@ internal static class SuperBlockTile
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<float> Prepare<T>(byte* w, int* scales, int* minPairs, out Vector256<float> dmin)
+    internal static unsafe Vector256<float> Prepare<T>(byte* w, int* scales, int* minPairs, out Vector256<float> dmin)
         where T : ISuperBlock
     {
         var (lo, hi) = T.PrepareAvx2(w, out var mins, out var d, out var dm);
@@ -318,7 +318,7 @@ internal static class SuperBlockTile
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<byte> Biased<T>(byte* w, int j)
+    internal static unsafe Vector256<byte> Biased<T>(byte* w, int j)
         where T : ISuperBlock
     {
         var q = T.DecodeAvx2(w, j);
