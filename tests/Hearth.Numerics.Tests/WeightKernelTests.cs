@@ -205,24 +205,7 @@ public class WeightKernelTests
                     SignedTileProduct.Tiles = SignedTileProduct.TileChoice.Auto;
                 }
 
-                for (var i = 0; i < nAct; i++)
-                {
-                    for (var r = 0; r < outputStride; r++)
-                    {
-                        var got = output[i * outputStride + r];
-                        if (r < r0 || r >= r1)
-                        {
-                            Assert.True(float.IsNaN(got), $"{type} {path}: output [{i},{r}] outside the row range was written");
-                            continue;
-                        }
-
-                        var w = weights.AsSpan((int)(r * wStride));
-                        var a = acts.AsSpan(i * aStride);
-                        var expected = kernel.DotWith(KernelPath.Scalar, w, a, n);
-                        var magnitude = Magnitude(kernel, w, a, n);
-                        Assert.True(Math.Abs(got - expected) <= 2e-5 * magnitude + 1e-6, $"{type} {path}/{tiles} nAct={nAct} [{i},{r}]: {got} vs {expected}");
-                    }
-                }
+                AssertMatchesScalarDots(kernel, weights, wStride, r0, r1, acts, aStride, nAct, n, output, outputStride, $"{type} {path}/{tiles} nAct={nAct}");
             }
         }
     }
@@ -262,24 +245,7 @@ public class WeightKernelTests
             {
                 var output = Enumerable.Repeat(float.NaN, nAct * outputStride).ToArray();
                 kernel.MatMulWith(path, weights, wStride, r0, r1, acts, aStride, nAct, n, output, outputStride);
-                for (var i = 0; i < nAct; i++)
-                {
-                    for (var r = 0; r < outputStride; r++)
-                    {
-                        var got = output[i * outputStride + r];
-                        if (r < r0 || r >= r1)
-                        {
-                            Assert.True(float.IsNaN(got), $"{type} {path}: output [{i},{r}] outside the row range was written");
-                            continue;
-                        }
-
-                        var w = weights.AsSpan((int)(r * wStride));
-                        var a = acts.AsSpan(i * aStride);
-                        var expected = kernel.DotWith(KernelPath.Scalar, w, a, n);
-                        var magnitude = Magnitude(kernel, w, a, n);
-                        Assert.True(Math.Abs(got - expected) <= 2e-5 * magnitude + 1e-6, $"{type} {path} nAct={nAct} [{i},{r}]: {got} vs {expected}");
-                    }
-                }
+                AssertMatchesScalarDots(kernel, weights, wStride, r0, r1, acts, aStride, nAct, n, output, outputStride, $"{type} {path} nAct={nAct}");
             }
         }
     }
@@ -393,6 +359,31 @@ public class WeightKernelTests
     }
 
     /// <summary>sum |w_i * a_i| of the dequantized rows: the scale of float rounding in a dot.</summary>
+    /// <summary>Rows [r0, r1) of every activation match the scalar dot within the accumulation-order tolerance; the
+    /// other outputs (NaN before the call) were not written.</summary>
+    private static void AssertMatchesScalarDots(WeightKernel kernel, byte[] weights, long wStride, int r0, int r1, byte[] acts, int aStride, int nAct, int n,
+        float[] output, int outputStride, string label)
+    {
+        for (var i = 0; i < nAct; i++)
+        {
+            for (var r = 0; r < outputStride; r++)
+            {
+                var got = output[i * outputStride + r];
+                if (r < r0 || r >= r1)
+                {
+                    Assert.True(float.IsNaN(got), $"{label}: output [{i},{r}] outside the row range was written");
+                    continue;
+                }
+
+                var w = weights.AsSpan((int)(r * wStride));
+                var a = acts.AsSpan(i * aStride);
+                var expected = kernel.DotWith(KernelPath.Scalar, w, a, n);
+                var magnitude = Magnitude(kernel, w, a, n);
+                Assert.True(Math.Abs(got - expected) <= 2e-5 * magnitude + 1e-6, $"{label} [{i},{r}]: {got} vs {expected}");
+            }
+        }
+    }
+
     private static double Magnitude(WeightKernel kernel, ReadOnlySpan<byte> w, ReadOnlySpan<byte> a, int n)
     {
         var wf = new float[n];

@@ -135,21 +135,7 @@ internal static class NibbleRowTile
             acc3 = Fma.MultiplyAdd(Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(h3, ones)), Vector256.Create(s3[0]), Vector256.Create(s3[1])), dw, acc3);
         }
 
-        WeightMajorTile.Emit(acc0, output, rows, accumulate: false);
-        if (count > 1)
-        {
-            WeightMajorTile.Emit(acc1, output + outputStride, rows, accumulate: false);
-        }
-
-        if (count > 2)
-        {
-            WeightMajorTile.Emit(acc2, output + (2 * outputStride), rows, accumulate: false);
-        }
-
-        if (count > 3)
-        {
-            WeightMajorTile.Emit(acc3, output + (3 * outputStride), rows, accumulate: false);
-        }
+        WeightMajorTile.EmitTile(acc0, acc1, acc2, acc3, output, outputStride, count, rows, accumulate: false);
     }
 
     /// <summary>16-bit sums for transposed quant vector <paramref name="k"/>: its low nibbles are positions 4k..4k+3,
@@ -161,10 +147,10 @@ internal static class NibbleRowTile
         var mask = Vector256.Create((byte)0x0F);
         var low = raw & mask;
         var high = Avx2.ShiftRightLogical(raw.AsUInt16(), 4).AsByte() & mask;
-        h0 = Avx2.MultiplyAddAdjacent(low, Broadcast(q0 + (4 * k))) + Avx2.MultiplyAddAdjacent(high, Broadcast(q0 + 16 + (4 * k)));
-        h1 = Avx2.MultiplyAddAdjacent(low, Broadcast(q1 + (4 * k))) + Avx2.MultiplyAddAdjacent(high, Broadcast(q1 + 16 + (4 * k)));
-        h2 = Avx2.MultiplyAddAdjacent(low, Broadcast(q2 + (4 * k))) + Avx2.MultiplyAddAdjacent(high, Broadcast(q2 + 16 + (4 * k)));
-        h3 = Avx2.MultiplyAddAdjacent(low, Broadcast(q3 + (4 * k))) + Avx2.MultiplyAddAdjacent(high, Broadcast(q3 + 16 + (4 * k)));
+        h0 = Avx2.MultiplyAddAdjacent(low, Avx2Ops.BroadcastDword(q0 + (4 * k))) + Avx2.MultiplyAddAdjacent(high, Avx2Ops.BroadcastDword(q0 + 16 + (4 * k)));
+        h1 = Avx2.MultiplyAddAdjacent(low, Avx2Ops.BroadcastDword(q1 + (4 * k))) + Avx2.MultiplyAddAdjacent(high, Avx2Ops.BroadcastDword(q1 + 16 + (4 * k)));
+        h2 = Avx2.MultiplyAddAdjacent(low, Avx2Ops.BroadcastDword(q2 + (4 * k))) + Avx2.MultiplyAddAdjacent(high, Avx2Ops.BroadcastDword(q2 + 16 + (4 * k)));
+        h3 = Avx2.MultiplyAddAdjacent(low, Avx2Ops.BroadcastDword(q3 + (4 * k))) + Avx2.MultiplyAddAdjacent(high, Avx2Ops.BroadcastDword(q3 + 16 + (4 * k)));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -178,6 +164,4 @@ internal static class NibbleRowTile
         h3 += p3;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<sbyte> Broadcast(byte* p) => Vector256.Create(Unsafe.ReadUnaligned<int>(p)).AsSByte();
 }

@@ -169,10 +169,10 @@ internal static class SuperBlockWeightMajorTile
             {
                 var mins = Avx.LoadAlignedVector256((short*)(panel + MinsOffset + (32 * k)));
                 var at = Q8Layout.Q8_KBsums + (4 * k);
-                m0 += Avx2.MultiplyAddAdjacent(mins, Broadcast(a0 + at).AsInt16());
-                m1 += Avx2.MultiplyAddAdjacent(mins, Broadcast(a1 + at).AsInt16());
-                m2 += Avx2.MultiplyAddAdjacent(mins, Broadcast(a2 + at).AsInt16());
-                m3 += Avx2.MultiplyAddAdjacent(mins, Broadcast(a3 + at).AsInt16());
+                m0 += Avx2.MultiplyAddAdjacent(mins, Avx2Ops.BroadcastDword(a0 + at).AsInt16());
+                m1 += Avx2.MultiplyAddAdjacent(mins, Avx2Ops.BroadcastDword(a1 + at).AsInt16());
+                m2 += Avx2.MultiplyAddAdjacent(mins, Avx2Ops.BroadcastDword(a2 + at).AsInt16());
+                m3 += Avx2.MultiplyAddAdjacent(mins, Avx2Ops.BroadcastDword(a3 + at).AsInt16());
             }
 
             // acc += d_a * (d_w * sum - dmin_w * sum_k minpair_k . bsum pair k)
@@ -184,21 +184,7 @@ internal static class SuperBlockWeightMajorTile
             acc3 = Fma.MultiplyAdd(Fma.MultiplyAddNegated(dmin, Avx.ConvertToVector256Single(m3), dw * Avx.ConvertToVector256Single(s3)), Vector256.Create(*(float*)a3), acc3);
         }
 
-        WeightMajorTile.Emit(acc0, output, rows, accumulate);
-        if (count > 1)
-        {
-            WeightMajorTile.Emit(acc1, output + outputStride, rows, accumulate);
-        }
-
-        if (count > 2)
-        {
-            WeightMajorTile.Emit(acc2, output + (2 * outputStride), rows, accumulate);
-        }
-
-        if (count > 3)
-        {
-            WeightMajorTile.Emit(acc3, output + (3 * outputStride), rows, accumulate);
-        }
+        WeightMajorTile.EmitTile(acc0, acc1, acc2, acc3, output, outputStride, count, rows, accumulate);
     }
 
     /// <summary>Group <paramref name="g"/> (values 16g .. 16g + 15, four panel vectors) of the four activations,
@@ -244,12 +230,10 @@ internal static class SuperBlockWeightMajorTile
     {
         var v = Avx.LoadAlignedVector256(quants);
         var u = Avx.LoadAlignedVector256(quants + 32);
-        h0 = Avx2.MultiplyAddAdjacent(v, Broadcast(q0)) + Avx2.MultiplyAddAdjacent(u, Broadcast(q0 + 4));
-        h1 = Avx2.MultiplyAddAdjacent(v, Broadcast(q1)) + Avx2.MultiplyAddAdjacent(u, Broadcast(q1 + 4));
-        h2 = Avx2.MultiplyAddAdjacent(v, Broadcast(q2)) + Avx2.MultiplyAddAdjacent(u, Broadcast(q2 + 4));
-        h3 = Avx2.MultiplyAddAdjacent(v, Broadcast(q3)) + Avx2.MultiplyAddAdjacent(u, Broadcast(q3 + 4));
+        h0 = Avx2.MultiplyAddAdjacent(v, Avx2Ops.BroadcastDword(q0)) + Avx2.MultiplyAddAdjacent(u, Avx2Ops.BroadcastDword(q0 + 4));
+        h1 = Avx2.MultiplyAddAdjacent(v, Avx2Ops.BroadcastDword(q1)) + Avx2.MultiplyAddAdjacent(u, Avx2Ops.BroadcastDword(q1 + 4));
+        h2 = Avx2.MultiplyAddAdjacent(v, Avx2Ops.BroadcastDword(q2)) + Avx2.MultiplyAddAdjacent(u, Avx2Ops.BroadcastDword(q2 + 4));
+        h3 = Avx2.MultiplyAddAdjacent(v, Avx2Ops.BroadcastDword(q3)) + Avx2.MultiplyAddAdjacent(u, Avx2Ops.BroadcastDword(q3 + 4));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<sbyte> Broadcast(byte* p) => Vector256.Create(Unsafe.ReadUnaligned<int>(p)).AsSByte();
 }

@@ -214,21 +214,7 @@ internal static class WeightMajorTile
             acc3 = Fma.MultiplyAdd(Fma.MultiplyAdd(Avx.ConvertToVector256Single(p3), Vector256.Create(s3[0]), Vector256.Create(s3[1])), dw, acc3);
         }
 
-        Emit(acc0, output, rows, accumulate);
-        if (count > 1)
-        {
-            Emit(acc1, output + outputStride, rows, accumulate);
-        }
-
-        if (count > 2)
-        {
-            Emit(acc2, output + (2 * outputStride), rows, accumulate);
-        }
-
-        if (count > 3)
-        {
-            Emit(acc3, output + (3 * outputStride), rows, accumulate);
-        }
+        EmitTile(acc0, acc1, acc2, acc3, output, outputStride, count, rows, accumulate);
     }
 
     /// <summary>Integer products of one panel block with four activations' blocks, one int32 per row. vpmaddubsw pairs
@@ -274,10 +260,10 @@ internal static class WeightMajorTile
         out Vector256<short> h0, out Vector256<short> h1, out Vector256<short> h2, out Vector256<short> h3)
     {
         var v = Avx.LoadAlignedVector256(panel + (32 * from));
-        h0 = Avx2.MultiplyAddAdjacent(v, Broadcast(q0 + (4 * from)));
-        h1 = Avx2.MultiplyAddAdjacent(v, Broadcast(q1 + (4 * from)));
-        h2 = Avx2.MultiplyAddAdjacent(v, Broadcast(q2 + (4 * from)));
-        h3 = Avx2.MultiplyAddAdjacent(v, Broadcast(q3 + (4 * from)));
+        h0 = Avx2.MultiplyAddAdjacent(v, Avx2Ops.BroadcastDword(q0 + (4 * from)));
+        h1 = Avx2.MultiplyAddAdjacent(v, Avx2Ops.BroadcastDword(q1 + (4 * from)));
+        h2 = Avx2.MultiplyAddAdjacent(v, Avx2Ops.BroadcastDword(q2 + (4 * from)));
+        h3 = Avx2.MultiplyAddAdjacent(v, Avx2Ops.BroadcastDword(q3 + (4 * from)));
         Accumulate(panel, q0, q1, q2, q3, from + 1, ref h0, ref h1, ref h2, ref h3);
         Accumulate(panel, q0, q1, q2, q3, from + 2, ref h0, ref h1, ref h2, ref h3);
         Accumulate(panel, q0, q1, q2, q3, from + 3, ref h0, ref h1, ref h2, ref h3);
@@ -288,10 +274,10 @@ internal static class WeightMajorTile
         ref Vector256<short> h0, ref Vector256<short> h1, ref Vector256<short> h2, ref Vector256<short> h3)
     {
         var v = Avx.LoadAlignedVector256(panel + (32 * j));
-        h0 += Avx2.MultiplyAddAdjacent(v, Broadcast(q0 + (4 * j)));
-        h1 += Avx2.MultiplyAddAdjacent(v, Broadcast(q1 + (4 * j)));
-        h2 += Avx2.MultiplyAddAdjacent(v, Broadcast(q2 + (4 * j)));
-        h3 += Avx2.MultiplyAddAdjacent(v, Broadcast(q3 + (4 * j)));
+        h0 += Avx2.MultiplyAddAdjacent(v, Avx2Ops.BroadcastDword(q0 + (4 * j)));
+        h1 += Avx2.MultiplyAddAdjacent(v, Avx2Ops.BroadcastDword(q1 + (4 * j)));
+        h2 += Avx2.MultiplyAddAdjacent(v, Avx2Ops.BroadcastDword(q2 + (4 * j)));
+        h3 += Avx2.MultiplyAddAdjacent(v, Avx2Ops.BroadcastDword(q3 + (4 * j)));
     }
 
     /// <summary>Signed values (Q8_0, IQ4_NL) times each activation: vpmaddubsw wants one unsigned operand, so the
@@ -326,14 +312,34 @@ internal static class WeightMajorTile
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe Vector256<int> SignedProduct(Vector256<byte> magnitude, Vector256<sbyte> signs, byte* q) =>
-        Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Broadcast(q), signs)), Vector256.Create((short)1));
+        Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Avx2Ops.BroadcastDword(q), signs)), Vector256.Create((short)1));
 
-    /// <summary>Four activation bytes repeated across a register: one broadcast load.</summary>
+
+    /// <summary>Writes (or adds) a tile's four row-vectors: the first <paramref name="rows"/> results of each of the
+    /// first <paramref name="count"/> activations.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<sbyte> Broadcast(byte* p) => Vector256.Create(Unsafe.ReadUnaligned<int>(p)).AsSByte();
+    internal static unsafe void EmitTile(
+        Vector256<float> acc0, Vector256<float> acc1, Vector256<float> acc2, Vector256<float> acc3, float* output, int outputStride, int count, int rows, bool accumulate)
+    {
+        Emit(acc0, output, rows, accumulate);
+        if (count > 1)
+        {
+            Emit(acc1, output + outputStride, rows, accumulate);
+        }
+
+        if (count > 2)
+        {
+            Emit(acc2, output + (2 * outputStride), rows, accumulate);
+        }
+
+        if (count > 3)
+        {
+            Emit(acc3, output + (3 * outputStride), rows, accumulate);
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static unsafe void Emit(Vector256<float> sums, float* output, int rows, bool accumulate)
+    private static unsafe void Emit(Vector256<float> sums, float* output, int rows, bool accumulate)
     {
         if (rows == Rows)
         {

@@ -29,6 +29,11 @@ internal static class Avx2Ops
         return Avx2.MultiplyAddAdjacent(pairs, Vector256.Create((short)1));
     }
 
+    /// <summary>Four bytes repeated across a register: one vpbroadcastd load, which needs no shuffle unit (the
+    /// weight-major tiles broadcast every activation's 4 bytes this way).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector256<sbyte> BroadcastDword(byte* p) => Vector256.Create(Unsafe.ReadUnaligned<int>(p)).AsSByte();
+
     /// <summary>32 four-bit values from 16 bytes: low nibbles first (elements 0..15), then high nibbles.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe Vector256<byte> Nibbles32(byte* p)
