@@ -6,6 +6,7 @@ using System.Text.Json;
 // Load test for `hearth serve`: N concurrent clients stream chat completions from a server on
 // 127.0.0.1 and report aggregate generation tokens/s, time-to-first-token and inter-token latency.
 // Usage: dotnet run -c Release --project benchmarks/Hearth.LoadTest -- URL MODEL CLIENTS[,CLIENTS...] [MAX_TOKENS] [REQUESTS_PER_CLIENT]
+// Repeating counts alternately (1,4,1,4,1,4) adds a summary of medians and paired ratios.
 var baseUrl = args.Length > 0 ? args[0] : "http://127.0.0.1:8080";
 if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || !uri.IsLoopback)
 {
@@ -26,6 +27,9 @@ Console.WriteLine($"warm-up: {(warmUp.Ok ? "ok" : "failed")}, prompt tokens per 
 Console.WriteLine();
 Console.WriteLine("| clients | requests | errors | aggregate tok/s | TTFT p50 ms | TTFT p99 ms | ITL p50 ms | ITL p99 ms |");
 Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+// Aggregate tokens/s per client count in run order: counts repeated alternately (1,4,1,4,...) get a summary below,
+// which is how batching gains are read on a shared machine whose speed drifts between runs.
+var rates = new List<(int Clients, double Rate)>();
 foreach (var clients in clientCounts)
 {
     var ttft = new List<double>();
@@ -54,11 +58,54 @@ foreach (var clients in clientCounts)
         }
     }));
     var seconds = wall.Elapsed.TotalSeconds;
+    rates.Add((clients, tokens / seconds));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"| {clients} | {clients * perClient} | {errors} | {tokens / seconds:F1} | {P(ttft, 50):F0} | {P(ttft, 99):F0} | {P(itl, 50):F0} | {P(itl, 99):F0} |"));
 }
 
+if (rates.Count > rates.Select(r => r.Clients).Distinct().Count())
+{
+    Console.WriteLine();
+    Console.WriteLine(Summary(rates));
+}
+
 return 0;
+
+// Median aggregate per client count, its ratio to the single-client median, and each run's ratio to the single-client
+// run just before it (drift between distant runs cancels out of those).
+static string Summary(List<(int Clients, double Rate)> rates)
+{
+    var text = new System.Text.StringBuilder("| clients | runs | median tok/s | x 1 client (medians) | x the 1-client run before (median of pairs) |\n| ---: | ---: | ---: | ---: | ---: |\n");
+    var single = Median(rates.Where(r => r.Clients == 1).Select(r => r.Rate).ToList());
+    foreach (var group in rates.GroupBy(r => r.Clients).OrderBy(g => g.Key))
+    {
+        var median = Median(group.Select(r => r.Rate).ToList());
+        var paired = new List<double>();
+        for (var i = 1; i < rates.Count; i++)
+        {
+            if (rates[i].Clients == group.Key && group.Key != 1 && rates[i - 1].Clients == 1)
+            {
+                paired.Add(rates[i].Rate / rates[i - 1].Rate);
+            }
+        }
+
+        text.Append(string.Create(CultureInfo.InvariantCulture,
+            $"| {group.Key} | {group.Count()} | {median:F1} | {median / single:F2} | {(paired.Count > 0 ? Median(paired).ToString("F2", CultureInfo.InvariantCulture) : "-")} |\n"));
+    }
+
+    return text.ToString().TrimEnd();
+}
+
+static double Median(List<double> values)
+{
+    if (values.Count == 0)
+    {
+        return double.NaN;
+    }
+
+    var sorted = values.Order().ToArray();
+    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+}
 
 static double P(List<double> values, double percentile)
 {
