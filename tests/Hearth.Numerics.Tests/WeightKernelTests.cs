@@ -222,7 +222,7 @@ public class WeightKernelTests
     [InlineData(GgmlType.Q6_K)]
     public void Weight_major_tiles_match_scalar_dots_across_segments_and_tails(GgmlType type)
     {
-        // Five or more activations take WeightMajorTile on AVX2 (two to four of Q4_0: NibbleRowTile): 131 blocks are
+        // Five or more activations take WeightMajorTile on AVX2 (two, and three to four, of Q4_0: NibbleRowTile): 131 blocks are
         // two full 64-block segments and a short one (later segments add to the outputs), 19 rows are two 8-row
         // panels and a short one, and 23 activations end in a short tile of 3. Super-blocks
         // (SuperBlockWeightMajorTile, from 32 activations): 17 are two 8-super-block segments and one more.
@@ -232,7 +232,7 @@ public class WeightKernelTests
         const int rows = 22, r0 = 2, r1 = 21, outputStride = 25;
         var wStride = kernel.RowBytes(n) + 3;
         var weights = TestData.Weights(rng, type, n, rows, wStride);
-        foreach (var nAct in kernel.BlockSize == 256 ? new[] { 32, 35 } : new[] { 3, 4, 16, 23 })
+        foreach (var nAct in kernel.BlockSize == 256 ? new[] { 32, 35 } : new[] { 2, 3, 4, 16, 23 })
         {
             var aStride = kernel.ActivationRowBytes(n) + 5;
             var acts = new byte[(nAct - 1) * aStride + kernel.ActivationRowBytes(n)];

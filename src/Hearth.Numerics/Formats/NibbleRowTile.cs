@@ -15,7 +15,8 @@ namespace Hearth.Numerics.Formats;
 /// <para>
 /// Measured (AMD EPYC Zen 3): kernel probe with the weights in L2, 4 activations, one core: 96-100 -> 114 GFLOP/s;
 /// llama-1b Q4_0 decode step with 2 threads, medians of 20-25 steps over alternating runs: 4 sequences 64.5 -> 59.3
-/// ms, 2 sequences 57.1 -> 53.1 ms (1 sequence 44 ms).
+/// ms, 2 sequences 57.1 -> 53.1 ms (1 sequence 44 ms), and 49.5 -> 39.8 ms with the 2-activation loop (the weights
+/// from DRAM, one core: 6.7 -> 8.7-9.1 GB/s, the single-row dot's 10).
 /// </para>
 /// </summary>
 internal static class NibbleRowTile
@@ -45,7 +46,16 @@ internal static class NibbleRowTile
             var i3 = Math.Min(3, nAct - 1);
             for (var rg = r0; rg < r1; rg += Rows)
             {
-                Tile<T>(
+                // Two activations (two clients) get their own loop: half the products, so it streams the weights at
+                // the single-row dot's pace instead of computing a padded tile of four.
+                if (nAct == 2)
+                {
+                    Tile<T, Width2>(w + (rg * wStride), wStride, Math.Min(Rows, r1 - rg), nb, a + 2, a + aStride + 2, null, null,
+                        scales, scales + (nb * 2), null, null, output + rg, outputStride, nAct);
+                    continue;
+                }
+
+                Tile<T, Width4>(
                     w + (rg * wStride),
                     wStride,
                     Math.Min(Rows, r1 - rg),
@@ -66,10 +76,11 @@ internal static class NibbleRowTile
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static unsafe void Tile<T>(
+    private static unsafe void Tile<T, TW>(
         byte* w, long wStride, int rows, int nb, byte* q0, byte* q1, byte* q2, byte* q3, float* s0, float* s1, float* s2, float* s3,
         float* output, int outputStride, int count)
         where T : ISignedBlock32
+        where TW : ITileWidth
     {
         // Missing rows of a short group repeat the last one; their lanes are never stored.
         var last = rows - 1;
@@ -88,7 +99,7 @@ internal static class NibbleRowTile
         var acc2 = Vector256<float>.Zero;
         var acc3 = Vector256<float>.Zero;
         for (var b = 0; b < nb; b++, q0 += Q8Layout.Q8_0Bytes, q1 += Q8Layout.Q8_0Bytes, q2 += Q8Layout.Q8_0Bytes,
-            q3 += Q8Layout.Q8_0Bytes, s0 += 2, s1 += 2, s2 += 2, s3 += 2)
+            q3 += TW.Count == 4 ? Q8Layout.Q8_0Bytes : 0, s0 += 2, s1 += 2, s2 += TW.Count == 4 ? 2 : 0, s3 += TW.Count == 4 ? 2 : 0)
         {
             var offset = b * T.Bytes;
             if ((b & 1) == 0)
@@ -123,16 +134,19 @@ internal static class NibbleRowTile
                 Fp16.Read(ref table, w6 + offset),
                 Fp16.Read(ref table, w7 + offset));
 
-            Products(Avx2.UnpackLow(t0, t2).AsByte(), q0, q1, q2, q3, 0, out var h0, out var h1, out var h2, out var h3);
-            Accumulate(Avx2.UnpackHigh(t0, t2).AsByte(), q0, q1, q2, q3, 1, ref h0, ref h1, ref h2, ref h3);
-            Accumulate(Avx2.UnpackLow(t1, t3).AsByte(), q0, q1, q2, q3, 2, ref h0, ref h1, ref h2, ref h3);
-            Accumulate(Avx2.UnpackHigh(t1, t3).AsByte(), q0, q1, q2, q3, 3, ref h0, ref h1, ref h2, ref h3);
+            Products<TW>(Avx2.UnpackLow(t0, t2).AsByte(), q0, q1, q2, q3, 0, out var h0, out var h1, out var h2, out var h3);
+            Accumulate<TW>(Avx2.UnpackHigh(t0, t2).AsByte(), q0, q1, q2, q3, 1, ref h0, ref h1, ref h2, ref h3);
+            Accumulate<TW>(Avx2.UnpackLow(t1, t3).AsByte(), q0, q1, q2, q3, 2, ref h0, ref h1, ref h2, ref h3);
+            Accumulate<TW>(Avx2.UnpackHigh(t1, t3).AsByte(), q0, q1, q2, q3, 3, ref h0, ref h1, ref h2, ref h3);
 
             var ones = Vector256.Create((short)1);
             acc0 = Fma.MultiplyAdd(Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(h0, ones)), Vector256.Create(s0[0]), Vector256.Create(s0[1])), dw, acc0);
             acc1 = Fma.MultiplyAdd(Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(h1, ones)), Vector256.Create(s1[0]), Vector256.Create(s1[1])), dw, acc1);
-            acc2 = Fma.MultiplyAdd(Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(h2, ones)), Vector256.Create(s2[0]), Vector256.Create(s2[1])), dw, acc2);
-            acc3 = Fma.MultiplyAdd(Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(h3, ones)), Vector256.Create(s3[0]), Vector256.Create(s3[1])), dw, acc3);
+            if (TW.Count == 4)
+            {
+                acc2 = Fma.MultiplyAdd(Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(h2, ones)), Vector256.Create(s2[0]), Vector256.Create(s2[1])), dw, acc2);
+                acc3 = Fma.MultiplyAdd(Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(h3, ones)), Vector256.Create(s3[0]), Vector256.Create(s3[1])), dw, acc3);
+            }
         }
 
         WeightMajorTile.EmitTile(acc0, acc1, acc2, acc3, output, outputStride, count, rows, accumulate: false);
@@ -141,27 +155,38 @@ internal static class NibbleRowTile
     /// <summary>16-bit sums for transposed quant vector <paramref name="k"/>: its low nibbles are positions 4k..4k+3,
     /// its high nibbles 16+4k..; two vpmaddubsw per activation (8 pairs of 2 x 15 x 127 fit in 16 bits).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Products(Vector256<byte> raw, byte* q0, byte* q1, byte* q2, byte* q3, int k,
+    private static unsafe void Products<TW>(Vector256<byte> raw, byte* q0, byte* q1, byte* q2, byte* q3, int k,
         out Vector256<short> h0, out Vector256<short> h1, out Vector256<short> h2, out Vector256<short> h3)
+        where TW : ITileWidth
     {
         var mask = Vector256.Create((byte)0x0F);
         var low = raw & mask;
         var high = Avx2.ShiftRightLogical(raw.AsUInt16(), 4).AsByte() & mask;
         h0 = Avx2.MultiplyAddAdjacent(low, Avx2Ops.BroadcastDword(q0 + (4 * k))) + Avx2.MultiplyAddAdjacent(high, Avx2Ops.BroadcastDword(q0 + 16 + (4 * k)));
         h1 = Avx2.MultiplyAddAdjacent(low, Avx2Ops.BroadcastDword(q1 + (4 * k))) + Avx2.MultiplyAddAdjacent(high, Avx2Ops.BroadcastDword(q1 + 16 + (4 * k)));
+        if (TW.Count == 2)
+        {
+            h2 = h3 = default;
+            return;
+        }
+
         h2 = Avx2.MultiplyAddAdjacent(low, Avx2Ops.BroadcastDword(q2 + (4 * k))) + Avx2.MultiplyAddAdjacent(high, Avx2Ops.BroadcastDword(q2 + 16 + (4 * k)));
         h3 = Avx2.MultiplyAddAdjacent(low, Avx2Ops.BroadcastDword(q3 + (4 * k))) + Avx2.MultiplyAddAdjacent(high, Avx2Ops.BroadcastDword(q3 + 16 + (4 * k)));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Accumulate(Vector256<byte> raw, byte* q0, byte* q1, byte* q2, byte* q3, int k,
+    private static unsafe void Accumulate<TW>(Vector256<byte> raw, byte* q0, byte* q1, byte* q2, byte* q3, int k,
         ref Vector256<short> h0, ref Vector256<short> h1, ref Vector256<short> h2, ref Vector256<short> h3)
+        where TW : ITileWidth
     {
-        Products(raw, q0, q1, q2, q3, k, out var p0, out var p1, out var p2, out var p3);
+        Products<TW>(raw, q0, q1, q2, q3, k, out var p0, out var p1, out var p2, out var p3);
         h0 += p0;
         h1 += p1;
-        h2 += p2;
-        h3 += p3;
+        if (TW.Count == 4)
+        {
+            h2 += p2;
+            h3 += p3;
+        }
     }
 
 }

@@ -22,6 +22,11 @@ internal readonly struct Width4 : ITileWidth
     public static int Count => 4;
 }
 
+internal readonly struct Width2 : ITileWidth
+{
+    public static int Count => 2;
+}
+
 /// <summary>
 /// AVX2 matrix product of signed 32-blocks (Q4_0, Q5_0, Q8_0, IQ4_NL) with Q8_0 activations.
 /// <para>
