@@ -16,7 +16,8 @@ namespace Hearth.Numerics.Formats;
 /// Measured (AMD EPYC Zen 3): kernel probe with the weights in L2, 4 activations, one core: 96-100 -> 114 GFLOP/s;
 /// llama-1b Q4_0 decode step with 2 threads, medians of 20-25 steps over alternating runs: 4 sequences 64.5 -> 59.3
 /// ms, 2 sequences 57.1 -> 53.1 ms (1 sequence 44 ms), and 49.5 -> 39.8 ms with the 2-activation loop (the weights
-/// from DRAM, one core: 6.7 -> 8.7-9.1 GB/s, the single-row dot's 10).
+/// from DRAM, one core: 6.7 -> 8.7-9.1 GB/s, the single-row dot's 10); 3 sequences 53.4 -> 44.1 ms with their own
+/// loop.
 /// </para>
 /// </summary>
 internal static class NibbleRowTile
@@ -46,12 +47,19 @@ internal static class NibbleRowTile
             var i3 = Math.Min(3, nAct - 1);
             for (var rg = r0; rg < r1; rg += Rows)
             {
-                // Two activations (two clients) get their own loop: half the products, so it streams the weights at
-                // the single-row dot's pace instead of computing a padded tile of four.
+                // Two or three activations get loops of their own rather than a padded tile of four: with two, the
+                // loop streams the weights at the single-row dot's pace.
                 if (nAct == 2)
                 {
                     Tile<T, Width2>(w + (rg * wStride), wStride, Math.Min(Rows, r1 - rg), nb, a + 2, a + aStride + 2, null, null,
                         scales, scales + (nb * 2), null, null, output + rg, outputStride, nAct);
+                    continue;
+                }
+
+                if (nAct == 3)
+                {
+                    Tile<T, Width3>(w + (rg * wStride), wStride, Math.Min(Rows, r1 - rg), nb, a + 2, a + aStride + 2, a + (2L * aStride) + 2, null,
+                        scales, scales + (nb * 2), scales + (nb * 4), null, output + rg, outputStride, nAct);
                     continue;
                 }
 
@@ -99,7 +107,7 @@ internal static class NibbleRowTile
         var acc2 = Vector256<float>.Zero;
         var acc3 = Vector256<float>.Zero;
         for (var b = 0; b < nb; b++, q0 += Q8Layout.Q8_0Bytes, q1 += Q8Layout.Q8_0Bytes, q2 += Q8Layout.Q8_0Bytes,
-            q3 += TW.Count == 4 ? Q8Layout.Q8_0Bytes : 0, s0 += 2, s1 += 2, s2 += TW.Count == 4 ? 2 : 0, s3 += TW.Count == 4 ? 2 : 0)
+            q3 += TW.Count == 4 ? Q8Layout.Q8_0Bytes : 0, s0 += 2, s1 += 2, s2 += TW.Count >= 3 ? 2 : 0, s3 += TW.Count == 4 ? 2 : 0)
         {
             var offset = b * T.Bytes;
             if ((b & 1) == 0)
@@ -142,9 +150,13 @@ internal static class NibbleRowTile
             var ones = Vector256.Create((short)1);
             acc0 = Fma.MultiplyAdd(Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(h0, ones)), Vector256.Create(s0[0]), Vector256.Create(s0[1])), dw, acc0);
             acc1 = Fma.MultiplyAdd(Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(h1, ones)), Vector256.Create(s1[0]), Vector256.Create(s1[1])), dw, acc1);
-            if (TW.Count == 4)
+            if (TW.Count >= 3)
             {
                 acc2 = Fma.MultiplyAdd(Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(h2, ones)), Vector256.Create(s2[0]), Vector256.Create(s2[1])), dw, acc2);
+            }
+
+            if (TW.Count == 4)
+            {
                 acc3 = Fma.MultiplyAdd(Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(h3, ones)), Vector256.Create(s3[0]), Vector256.Create(s3[1])), dw, acc3);
             }
         }
@@ -164,14 +176,12 @@ internal static class NibbleRowTile
         var high = Avx2.ShiftRightLogical(raw.AsUInt16(), 4).AsByte() & mask;
         h0 = Avx2.MultiplyAddAdjacent(low, Avx2Ops.BroadcastDword(q0 + (4 * k))) + Avx2.MultiplyAddAdjacent(high, Avx2Ops.BroadcastDword(q0 + 16 + (4 * k)));
         h1 = Avx2.MultiplyAddAdjacent(low, Avx2Ops.BroadcastDword(q1 + (4 * k))) + Avx2.MultiplyAddAdjacent(high, Avx2Ops.BroadcastDword(q1 + 16 + (4 * k)));
-        if (TW.Count == 2)
-        {
-            h2 = h3 = default;
-            return;
-        }
-
-        h2 = Avx2.MultiplyAddAdjacent(low, Avx2Ops.BroadcastDword(q2 + (4 * k))) + Avx2.MultiplyAddAdjacent(high, Avx2Ops.BroadcastDword(q2 + 16 + (4 * k)));
-        h3 = Avx2.MultiplyAddAdjacent(low, Avx2Ops.BroadcastDword(q3 + (4 * k))) + Avx2.MultiplyAddAdjacent(high, Avx2Ops.BroadcastDword(q3 + 16 + (4 * k)));
+        h2 = TW.Count >= 3
+            ? Avx2.MultiplyAddAdjacent(low, Avx2Ops.BroadcastDword(q2 + (4 * k))) + Avx2.MultiplyAddAdjacent(high, Avx2Ops.BroadcastDword(q2 + 16 + (4 * k)))
+            : default;
+        h3 = TW.Count == 4
+            ? Avx2.MultiplyAddAdjacent(low, Avx2Ops.BroadcastDword(q3 + (4 * k))) + Avx2.MultiplyAddAdjacent(high, Avx2Ops.BroadcastDword(q3 + 16 + (4 * k)))
+            : default;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -182,9 +192,13 @@ internal static class NibbleRowTile
         Products<TW>(raw, q0, q1, q2, q3, k, out var p0, out var p1, out var p2, out var p3);
         h0 += p0;
         h1 += p1;
-        if (TW.Count == 4)
+        if (TW.Count >= 3)
         {
             h2 += p2;
+        }
+
+        if (TW.Count == 4)
+        {
             h3 += p3;
         }
     }

@@ -22,6 +22,11 @@ internal readonly struct Width4 : ITileWidth
     public static int Count => 4;
 }
 
+internal readonly struct Width3 : ITileWidth
+{
+    public static int Count => 3;
+}
+
 internal readonly struct Width2 : ITileWidth
 {
     public static int Count => 2;
