@@ -125,6 +125,40 @@ public sealed class BatchingTests
         Assert.Throws<ArgumentOutOfRangeException>(() => cache.CopyPrefix(1, 2, 1));   // slot 1 holds nothing
     }
 
+    [Theory]
+    [InlineData("llama-spm-q4_0.gguf")]
+    [InlineData("qwen2-bpe-q4_0.gguf")]
+    [InlineData("llama-spm-q4_k_m.gguf")]
+    [InlineData("llama-spm-q8_0.gguf")]
+    public void Decode_steps_of_two_to_four_sequences_equal_each_alone(string name)
+    {
+        // Batched generation: one token per sequence, each at its own position, through the small-batch tiles
+        // (two, three and four activations each have a loop of their own for Q4_0).
+        using var model = Model.Load(SharedData.ReferenceModel(name), new ModelOptions { Threads = 2 });
+        var vocab = model.Info.VocabSize;
+        int[][] prompts = [PromptA, PromptB, PromptA[..7], PromptB[..4]];
+        foreach (var width in new[] { 2, 3, 4 })
+        {
+            var cache = model.CreateCache(4, 32);
+            for (var s = 0; s < width; s++)
+            {
+                model.Forward(Batch(prompts[s], s, 0), cache, new float[prompts[s].Length * vocab]);
+            }
+
+            var step = Enumerable.Range(0, width).Select(s => new BatchToken(100 + s, prompts[s].Length, s, true)).ToArray();
+            var batched = new float[width * vocab];
+            model.Forward(step, cache, batched);
+            for (var s = 0; s < width; s++)
+            {
+                var alone = model.CreateCache(1, 32);
+                model.Forward(Batch(prompts[s], 0, 0), alone, new float[prompts[s].Length * vocab]);
+                var single = new float[vocab];
+                model.Forward([new BatchToken(100 + s, prompts[s].Length, 0, true)], alone, single);
+                AssertClose(batched.AsSpan(s * vocab, vocab), single, ReferenceCase.IsFloat(name), $"{width} sequences, sequence {s}");
+            }
+        }
+    }
+
     private static BatchToken[] Batch(int[] tokens, int slot, int start) =>
         tokens.Select((t, i) => new BatchToken(t, start + i, slot, true)).ToArray();
 
