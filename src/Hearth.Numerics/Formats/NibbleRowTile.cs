@@ -32,7 +32,7 @@ internal static class NibbleRowTile
     [ThreadStatic]
     private static float[]? t_scales;
 
-    /// <summary>As <see cref="WeightMajorTile.MatMul{T}"/>, for 1..4 activations.</summary>
+    /// <summary>As <see cref="WeightMajorTile.MatMul{T}"/>, for 2..4 activations.</summary>
     public static unsafe void MatMul<T>(byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
         where T : ISignedBlock32
     {
