@@ -148,16 +148,16 @@ internal static class NibbleRowTile
             Accumulate<TW>(Avx2.UnpackHigh(t1, t3).AsByte(), q0, q1, q2, q3, 3, ref h0, ref h1, ref h2, ref h3);
 
             var ones = Vector256.Create((short)1);
-            acc0 = Fma.MultiplyAdd(Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(h0, ones)), Vector256.Create(s0[0]), Vector256.Create(s0[1])), dw, acc0);
-            acc1 = Fma.MultiplyAdd(Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(h1, ones)), Vector256.Create(s1[0]), Vector256.Create(s1[1])), dw, acc1);
+            acc0 = WeightMajorTile.AddScaled(Avx2.MultiplyAddAdjacent(h0, ones), s0, dw, acc0);
+            acc1 = WeightMajorTile.AddScaled(Avx2.MultiplyAddAdjacent(h1, ones), s1, dw, acc1);
             if (TW.Count >= 3)
             {
-                acc2 = Fma.MultiplyAdd(Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(h2, ones)), Vector256.Create(s2[0]), Vector256.Create(s2[1])), dw, acc2);
+                acc2 = WeightMajorTile.AddScaled(Avx2.MultiplyAddAdjacent(h2, ones), s2, dw, acc2);
             }
 
             if (TW.Count == 4)
             {
-                acc3 = Fma.MultiplyAdd(Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(h3, ones)), Vector256.Create(s3[0]), Vector256.Create(s3[1])), dw, acc3);
+                acc3 = WeightMajorTile.AddScaled(Avx2.MultiplyAddAdjacent(h3, ones), s3, dw, acc3);
             }
         }
 

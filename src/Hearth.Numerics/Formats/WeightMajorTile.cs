@@ -208,10 +208,10 @@ internal static class WeightMajorTile
         {
             var dw = Avx.LoadAlignedVector256((float*)(panel + (Rows * 32)));
             BlockSums<T>(panel, q0, q1, q2, q3, out var p0, out var p1, out var p2, out var p3);
-            acc0 = Fma.MultiplyAdd(Fma.MultiplyAdd(Avx.ConvertToVector256Single(p0), Vector256.Create(s0[0]), Vector256.Create(s0[1])), dw, acc0);
-            acc1 = Fma.MultiplyAdd(Fma.MultiplyAdd(Avx.ConvertToVector256Single(p1), Vector256.Create(s1[0]), Vector256.Create(s1[1])), dw, acc1);
-            acc2 = Fma.MultiplyAdd(Fma.MultiplyAdd(Avx.ConvertToVector256Single(p2), Vector256.Create(s2[0]), Vector256.Create(s2[1])), dw, acc2);
-            acc3 = Fma.MultiplyAdd(Fma.MultiplyAdd(Avx.ConvertToVector256Single(p3), Vector256.Create(s3[0]), Vector256.Create(s3[1])), dw, acc3);
+            acc0 = AddScaled(p0, s0, dw, acc0);
+            acc1 = AddScaled(p1, s1, dw, acc1);
+            acc2 = AddScaled(p2, s2, dw, acc2);
+            acc3 = AddScaled(p3, s3, dw, acc3);
         }
 
         EmitTile(acc0, acc1, acc2, acc3, output, outputStride, count, rows, accumulate);
@@ -314,6 +314,12 @@ internal static class WeightMajorTile
     private static unsafe Vector256<int> SignedProduct(Vector256<byte> magnitude, Vector256<sbyte> signs, byte* q) =>
         Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Avx2Ops.BroadcastDword(q), signs)), Vector256.Create((short)1));
 
+
+    /// <summary>acc += d_w * (d_a * sums + correction) for one block of one activation, whose d_a and offset correction
+    /// sit at <paramref name="scale"/>[0] and [1].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe Vector256<float> AddScaled(Vector256<int> sums, float* scale, Vector256<float> dw, Vector256<float> acc) =>
+        Fma.MultiplyAdd(Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums), Vector256.Create(scale[0]), Vector256.Create(scale[1])), dw, acc);
 
     /// <summary>Writes (or adds) a tile's four row-vectors: the first <paramref name="rows"/> results of each of the
     /// first <paramref name="count"/> activations.</summary>
