@@ -23,6 +23,26 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Batched_generation_rows_report_each_sequence_count()
+    {
+        var result = await cli.RunAsync("bench", SharedData.Model("llama-2-tiny-random.gguf"), "-p", "0", "-n", "4", "-t", "2", "-r", "2", "-b", "1,3");
+        Assert.Equal(0, result.ExitCode);
+        var rows = result.Stdout.Split('\n').Where(l => l.StartsWith("| LLaMA v2 ", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(2, rows.Length);
+        Assert.Contains("| 2 | tg4 |", rows[0], StringComparison.Ordinal);
+        Assert.Matches(@"\| 2 \| tg4 x3 \| [\d.]+ \| [\d.]+ \| [\d.]+ \|", rows[1]);
+        Assert.Contains("(F16, 3 sequences)", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_sequence_count_is_invalid_input()
+    {
+        var result = await cli.RunAsync("bench", SharedData.Model("llama-2-tiny-random.gguf"), "-b", "0");
+        Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
+        Assert.Contains("-b: '0'", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bad_thread_list_is_invalid_input()
     {
         var result = await cli.RunAsync("bench", SharedData.Model("llama-2-tiny-random.gguf"), "-t", "0");

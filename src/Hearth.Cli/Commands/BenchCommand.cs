@@ -10,7 +10,9 @@ namespace Hearth.Cli.Commands;
 /// `hearth bench`: prompt processing (pp: one batch of -p tokens) and generation (tg: -n tokens one
 /// at a time from an empty cache) in tokens/s, min/median/max over -r runs after one warm-up, per
 /// thread count, as a markdown table shaped like llama-bench's; then load time and memory
-/// (VmRSS after load, VmHWM peak, from /proc/self/status).
+/// (VmRSS after load, VmHWM peak, from /proc/self/status). `-b 1,4` adds batched generation (what a server's
+/// continuous batching runs): B sequences generating -n tokens each, one batched forward pass per step, reported as
+/// aggregate tokens/s in rows `tg{n} x{B}`.
 /// </summary>
 internal static class BenchCommand
 {
@@ -21,7 +23,8 @@ internal static class BenchCommand
         var gen = new Option<int>("-n") { Description = "Generated tokens for the tg test (0 = skip)", DefaultValueFactory = _ => 128 };
         var threads = new Option<string>("-t") { Description = "Comma-separated thread counts", DefaultValueFactory = _ => Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture) };
         var reps = new Option<int>("-r") { Description = "Timed runs per test (after one warm-up)", DefaultValueFactory = _ => 3 };
-        var command = new Command("bench", "Measure prompt and generation speed (llama-bench style)") { model, prompt, gen, threads, reps };
+        var batches = new Option<string>("-b") { Description = "Comma-separated sequence counts for the tg test (batched generation; aggregate tokens/s)", DefaultValueFactory = _ => "1" };
+        var command = new Command("bench", "Measure prompt and generation speed (llama-bench style)") { model, prompt, gen, threads, reps, batches };
         command.SetAction(parse =>
         {
             var p = parse.GetValue(prompt);
@@ -32,17 +35,23 @@ internal static class BenchCommand
                 throw new ArgumentException("-p and -n must be >= 0, -r >= 1.");
             }
 
-            var threadCounts = parse.GetValue(threads)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : throw new ArgumentException($"-t: '{s}' is not a thread count."))
-                .ToArray();
-            Run(parse.GetValue(model)!.FullName, p, n, threadCounts, r, Console.Out);
+            var threadCounts = PositiveList(parse.GetValue(threads)!, "-t", "a thread count");
+            var batchSizes = PositiveList(parse.GetValue(batches)!, "-b", "a sequence count");
+            Run(parse.GetValue(model)!.FullName, p, n, threadCounts, r, Console.Out, batchSizes);
             return ExitCodes.Ok;
         });
         return command;
     }
 
-    internal static void Run(string path, int p, int n, int[] threadCounts, int reps, TextWriter output)
+    private static int[] PositiveList(string text, string option, string what) =>
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : throw new ArgumentException($"{option}: '{s}' is not {what}."))
+            .ToArray();
+
+    internal static void Run(string path, int p, int n, int[] threadCounts, int reps, TextWriter output, int[]? batchSizes = null)
     {
+        batchSizes ??= [1];
+        var slots = batchSizes.Max();
         output.WriteLine($"| model | type | size | params | threads | test | t/s min | t/s median | t/s max |");
         output.WriteLine($"| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |");
         double? loadSeconds = null;
@@ -61,10 +70,10 @@ internal static class BenchCommand
             }
 
             info = m.Info;
-            var cache = m.CreateCache(1, Math.Max(p, n) + 1);
+            var cache = m.CreateCache(slots, Math.Max(p, n) + 1);
             kvBytes = cache.SizeBytes;
             var random = new Random(42);
-            var logits = new float[m.Info.VocabSize];
+            var logits = new float[slots * m.Info.VocabSize];
             if (p > 0)
             {
                 var batch = Enumerable.Range(0, p).Select(i => new BatchToken(random.Next(m.Info.VocabSize), i, 0, i == p - 1)).ToArray();
@@ -77,27 +86,35 @@ internal static class BenchCommand
                 Row(output, m.Info, t, $"pp{p}", rates);
             }
 
-            if (n > 0)
+            foreach (var b in n > 0 ? batchSizes : [])
             {
                 var rates = Measure(reps, () =>
                 {
-                    cache.Clear(0);
-                    var token = random.Next(m.Info.VocabSize);
-                    for (var i = 0; i < n; i++)
+                    var step = new BatchToken[b];
+                    for (var s = 0; s < b; s++)
                     {
-                        m.Forward([new BatchToken(token, i, 0, true)], cache, logits);
-                        token = random.Next(m.Info.VocabSize);
+                        cache.Clear(s);
                     }
 
-                    return n;
+                    for (var i = 0; i < n; i++)
+                    {
+                        for (var s = 0; s < b; s++)
+                        {
+                            step[s] = new BatchToken(random.Next(m.Info.VocabSize), i, s, true);
+                        }
+
+                        m.Forward(step, cache, logits.AsSpan(0, b * m.Info.VocabSize));
+                    }
+
+                    return n * b;
                 });
-                Row(output, m.Info, t, $"tg{n}", rates);
+                Row(output, m.Info, t, b == 1 ? $"tg{n}" : $"tg{n} x{b}", rates);
             }
         }
 
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load time: {loadSeconds:F3} s; RSS after load: {Mib(rssAfterLoad)} MiB; peak RSS (VmHWM): {Mib(ProcStatus("VmHWM"))} MiB; " +
-            $"file: {Mib(info?.FileSize ?? 0)} MiB; KV cache: {Mib(kvBytes)} MiB (F16); kernels: {WeightKernels.InstructionSet}; CPU: {CpuModel()}"));
+            $"file: {Mib(info?.FileSize ?? 0)} MiB; KV cache: {Mib(kvBytes)} MiB (F16{(slots > 1 ? $", {slots} sequences" : string.Empty)}); kernels: {WeightKernels.InstructionSet}; CPU: {CpuModel()}"));
     }
 
     private static double[] Measure(int reps, Func<int> run)
