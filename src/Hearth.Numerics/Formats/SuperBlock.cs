@@ -184,13 +184,7 @@ internal static class SuperBlock
     private static unsafe void StepPair<T>(byte* w, byte* qa0, byte* qa1, Vector256<int> scales,
         [System.Diagnostics.CodeAnalysis.ConstantExpected(Max = 7)] int j, ref Vector256<int> s0, ref Vector256<int> s1) where T : ISuperBlock
     {
-        var scale = ((j & 3) switch
-        {
-            0 => Avx2.Shuffle(scales, 0x00),
-            1 => Avx2.Shuffle(scales, 0x55),
-            2 => Avx2.Shuffle(scales, 0xAA),
-            _ => Avx2.Shuffle(scales, 0xFF),
-        }).AsInt16();
+        var scale = SlicePair(scales, j);
         var q = T.DecodeAvx2(w, j);
         s0 += Avx2.MultiplyAddAdjacent(Products<T>(q, Avx.LoadVector256((sbyte*)qa0 + (32 * j))), scale);
         s1 += Avx2.MultiplyAddAdjacent(Products<T>(q, Avx.LoadVector256((sbyte*)qa1 + (32 * j))), scale);
@@ -204,15 +198,20 @@ internal static class SuperBlock
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe Vector256<int> Step<T>(byte* w, byte* qa, Vector256<int> scales, [System.Diagnostics.CodeAnalysis.ConstantExpected(Max = 7)] int j) where T : ISuperBlock
     {
-        var scale = ((j & 3) switch
+        var scale = SlicePair(scales, j);
+        return Avx2.MultiplyAddAdjacent(Products<T>(T.DecodeAvx2(w, j), Avx.LoadVector256((sbyte*)qa + 32 * j)), scale);
+    }
+
+    /// <summary>Slice <paramref name="j"/>'s scale pair from the even/odd-reordered scales, repeated with an in-lane vpshufd.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> SlicePair(Vector256<int> scales, [System.Diagnostics.CodeAnalysis.ConstantExpected(Max = 7)] int j) =>
+        ((j & 3) switch
         {
             0 => Avx2.Shuffle(scales, 0x00),
             1 => Avx2.Shuffle(scales, 0x55),
             2 => Avx2.Shuffle(scales, 0xAA),
             _ => Avx2.Shuffle(scales, 0xFF),
         }).AsInt16();
-        return Avx2.MultiplyAddAdjacent(Products<T>(T.DecodeAvx2(w, j), Avx.LoadVector256((sbyte*)qa + 32 * j)), scale);
-    }
 
     /// <summary>Formats with a tile form (<see cref="SuperBlockTile"/>) take it for 2+ activation rows; the others
     /// (IQ4_XS) a row tile where 8 (then 4) activation rows meet each decoded 32-value slice; a last single row takes
