@@ -112,14 +112,7 @@ internal static class NibbleRowTile
             var offset = b * T.Bytes;
             if ((b & 1) == 0)
             {
-                Sse.Prefetch0(w0 + offset + ahead);
-                Sse.Prefetch0(w1 + offset + ahead);
-                Sse.Prefetch0(w2 + offset + ahead);
-                Sse.Prefetch0(w3 + offset + ahead);
-                Sse.Prefetch0(w4 + offset + ahead);
-                Sse.Prefetch0(w5 + offset + ahead);
-                Sse.Prefetch0(w6 + offset + ahead);
-                Sse.Prefetch0(w7 + offset + ahead);
+                WeightMajorTile.PrefetchRows(w0, w1, w2, w3, w4, w5, w6, w7, offset + ahead);
             }
 
             // Rows r and r + 4 share a register (lanes), then a 4 x 4 dword transpose per lane: vector k holds quant

@@ -152,14 +152,7 @@ internal static class WeightMajorTile
             {
                 // The next panel's rows, read while this one's tiles run: the weights are pages of the mapped file,
                 // where hardware prefetchers stop at every 4 KiB edge.
-                Sse.Prefetch0(w0 + offset + ahead);
-                Sse.Prefetch0(w1 + offset + ahead);
-                Sse.Prefetch0(w2 + offset + ahead);
-                Sse.Prefetch0(w3 + offset + ahead);
-                Sse.Prefetch0(w4 + offset + ahead);
-                Sse.Prefetch0(w5 + offset + ahead);
-                Sse.Prefetch0(w6 + offset + ahead);
-                Sse.Prefetch0(w7 + offset + ahead);
+                PrefetchRows(w0, w1, w2, w3, w4, w5, w6, w7, offset + ahead);
             }
 
             DwordTranspose.Eight(
@@ -182,6 +175,20 @@ internal static class WeightMajorTile
                 Fp16.Read(ref table, w6 + offset),
                 Fp16.Read(ref table, w7 + offset)));
         }
+    }
+
+    /// <summary>Prefetches byte <paramref name="at"/> of eight rows (the next 8-row group's blocks, read ahead of use).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void PrefetchRows(byte* w0, byte* w1, byte* w2, byte* w3, byte* w4, byte* w5, byte* w6, byte* w7, long at)
+    {
+        Sse.Prefetch0(w0 + at);
+        Sse.Prefetch0(w1 + at);
+        Sse.Prefetch0(w2 + at);
+        Sse.Prefetch0(w3 + at);
+        Sse.Prefetch0(w4 + at);
+        Sse.Prefetch0(w5 + at);
+        Sse.Prefetch0(w6 + at);
+        Sse.Prefetch0(w7 + at);
     }
 
     /// <summary>Unsigned quants for offset formats, signed values otherwise.</summary>
