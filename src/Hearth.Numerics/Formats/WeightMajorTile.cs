@@ -113,6 +113,12 @@ internal static class WeightMajorTile
     /// <summary>Per activation and block of the segment: the f32 scale d_a and the offset's correction
     /// -offset * d_a * sum(q_a), at scales[(i * segment + b) * 2].</summary>
     internal static unsafe void ActivationScales<T>(byte* a, int aStride, int nAct, int segment, float* scales)
+        where T : ISignedBlock32 =>
+        ActivationScales<T>(a, aStride, nAct, segment, scales, segment * 2, 2);
+
+    /// <summary>As above, with activation i's pair for block b at scales[i * <paramref name="actPitch"/> + b *
+    /// <paramref name="blockPitch"/>] (an interleaved layout keeps one pointer for all of a tile's activations).</summary>
+    internal static unsafe void ActivationScales<T>(byte* a, int aStride, int nAct, int segment, float* scales, int actPitch, int blockPitch)
         where T : ISignedBlock32
     {
         ref var table = ref Fp16.TableStart;
@@ -120,11 +126,12 @@ internal static class WeightMajorTile
         for (var i = 0; i < nAct; i++)
         {
             var block = a + ((long)i * aStride);
-            for (var b = 0; b < segment; b++, block += Q8Layout.Q8_0Bytes, scales += 2)
+            var pair = scales + (i * actPitch);
+            for (var b = 0; b < segment; b++, block += Q8Layout.Q8_0Bytes, pair += blockPitch)
             {
                 var d = Fp16.Read(ref table, block);
-                scales[0] = d;
-                scales[1] = T.Offset == 0 ? 0f : -T.Offset * d * Avx2Ops.Sum(Avx2Ops.DotUnsigned(ones, Avx.LoadVector256((sbyte*)(block + 2))));
+                pair[0] = d;
+                pair[1] = T.Offset == 0 ? 0f : -T.Offset * d * Avx2Ops.Sum(Avx2Ops.DotUnsigned(ones, Avx.LoadVector256((sbyte*)(block + 2))));
             }
         }
     }
