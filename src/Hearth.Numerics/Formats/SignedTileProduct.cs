@@ -83,13 +83,13 @@ internal static partial class SignedTileProduct
     public static unsafe void MatMulAvx2<T>(byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
         where T : ISignedBlock32
     {
-        if (nAct >= WeightMajorTile.MinActivations && !UseVnni && !UseWideTiles)
-        {
-            WeightMajorTile.MatMul<T>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
-        }
-        else if (typeof(T) == typeof(Q4_0Kernel.Block) && nAct >= 2 && !UseVnni && !UseWideTiles)
+        if (typeof(T) == typeof(Q4_0Kernel.Block) && nAct >= 2 && nAct <= NibbleRowTile.MaxActivations && !UseVnni && !UseWideTiles)
         {
             NibbleRowTile.MatMul<T>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
+        }
+        else if (nAct >= WeightMajorTile.MinActivations && !UseVnni && !UseWideTiles)
+        {
+            WeightMajorTile.MatMul<T>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
         }
         else if (nAct == 2)
         {

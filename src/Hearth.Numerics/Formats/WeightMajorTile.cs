@@ -38,7 +38,8 @@ internal static class WeightMajorTile
     /// <summary>Fewer activations than this keep the activation-major tile. In a kernel probe with the weights in L2
     /// this tile wins from 2 activations on (Q4_0, 2048 x 2048: 55 vs 51 GFLOP/s at 2, 86 vs 66 at 5, 155 vs 78-107
     /// at 16); in batched generation, where the weights stream from memory, the two-row tile with its prefetching
-    /// measured faster at 2 and 4 sequences (4-sequence step 58-63 ms against 70-86).</summary>
+    /// measured faster at 2 and 4 sequences (4-sequence step 58-63 ms against 70-86). Q4_0 keeps
+    /// <see cref="NibbleRowTile"/> up to its <see cref="NibbleRowTile.MaxActivations"/>.</summary>
     public const int MinActivations = 5;
 
     private const int Rows = 8;
