@@ -266,7 +266,7 @@ public class WeightKernelTests
         // Q4_0: 8 x 2 x 15 x 127; Q8_0, filled with -127: 2 x 127 x 127 per pair).
         var kernel = WeightKernels.For(type);
         // Super-blocks: two 8-tiles, then three in the two-row form, and (35) the weight-major tile; 32-blocks: the
-        // weight-major tile, and (2, 7) the small-batch tiles (Q4_0's nibble tile in passes of four and three).
+        // weight-major tile, and (2, 3, 7) the small-batch forms (the row form; Q4_0's nibble tile in passes of four and three).
         const int n = 512, rows = 3, nAct = 35;
         var rowBytes = (int)kernel.RowBytes(n);
         var weights = Enumerable.Repeat(fill, rowBytes * rows).ToArray();
@@ -288,7 +288,7 @@ public class WeightKernelTests
             ActivationQuantizer.Quantize(kernel.Activation, x, acts.AsSpan(i * aStride, aStride));
         }
 
-        foreach (var (path, count) in WeightKernels.AvailablePaths.SelectMany(p => new[] { (p, 2), (p, 7), (p, 19), (p, nAct) }))
+        foreach (var (path, count) in WeightKernels.AvailablePaths.SelectMany(p => new[] { (p, 2), (p, 3), (p, 7), (p, 19), (p, nAct) }))
         {
             var output = new float[count * rows];
             kernel.MatMulWith(path, weights, rowBytes, 0, rows, acts, aStride, count, n, output, rows);
