@@ -17,6 +17,7 @@ internal static class CommandCatalog
         yield return Commands.ListCommand.Create();
         yield return Commands.ShowCommand.Create();
         yield return Commands.RmCommand.Create();
+        yield return Commands.CpCommand.Create();
         yield return Commands.CreateCommand.Create();
 
         yield return Commands.InfoCommand.Create();

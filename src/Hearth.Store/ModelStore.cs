@@ -138,6 +138,19 @@ public sealed class ModelStore
     }
 
     /// <summary>
+    /// Registers the model <paramref name="source"/> (name or name:tag) under another name as well, sharing its blob
+    /// (Ollama's <c>copy</c>): nothing is copied on disk, and removing either name keeps the other. An existing entry of
+    /// the destination name is replaced. Throws <see cref="ModelNotFoundException"/> when no registered model has the
+    /// source name, <see cref="InvalidModelNameException"/> for an invalid name.
+    /// </summary>
+    public ModelEntry Copy(string source, string destination)
+    {
+        var target = ModelName.Parse(destination);
+        var entry = Find(ModelName.Parse(source)) ?? throw new ModelNotFoundException(source);
+        return RegisterExistingBlob(target, entry.Sha256!, entry.Source);
+    }
+
+    /// <summary>
     /// Registers a local GGUF file as <paramref name="name"/>: validates it with the GGUF reader,
     /// copies it into the blob store (hashing on the way) and records it. An existing entry of the
     /// same name:tag is replaced.

@@ -2,7 +2,7 @@ using Hearth.Testing;
 
 namespace Hearth.Cli.Tests;
 
-/// <summary>create, list, show and rm against a real store in a temporary HEARTH_HOME.</summary>
+/// <summary>create, list, show, cp and rm against a real store in a temporary HEARTH_HOME.</summary>
 public sealed class CreateCommandTests : IDisposable
 {
     private readonly StoreCli cli = new();
@@ -31,6 +31,13 @@ public sealed class CreateCommandTests : IDisposable
         Assert.Matches(@"tokenizer\s+llama, 32000 tokens", show.Stdout);
         Assert.Matches(@"F16\s+9\s+", show.Stdout);
         Assert.Contains("general.architecture", show.Stdout, StringComparison.Ordinal);
+
+        var cp = await cli.RunAsync("cp", "tiny:test", "tiny-copy");
+        Assert.Equal(0, cp.ExitCode);
+        Assert.Contains("copied 'tiny:test' to 'tiny-copy:latest'", cp.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"tiny-copy:latest\s+1\.8 MB\s+F16\s+llama", (await cli.RunAsync("list")).Stdout);
+        Assert.Equal(2, Directory.GetFiles(Path.Combine(cli.Home, "models", "blobs")).Length); // no file copied
+        Assert.Equal(0, (await cli.RunAsync("rm", "tiny-copy")).ExitCode);
 
         var rm = await cli.RunAsync("rm", "tiny:test", "QWEN");
         Assert.Equal(0, rm.ExitCode);
@@ -63,6 +70,20 @@ public sealed class CreateCommandTests : IDisposable
         Assert.Equal(ExitCodes.ModelNotFound, result.ExitCode);
         var line = Assert.Single(result.StderrLines);
         Assert.StartsWith($"error: model '{model}' not found", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cp_of_an_unknown_model_is_exit_code_8_and_a_bad_name_exit_code_6()
+    {
+        var missing = await cli.RunAsync("cp", "nope", "other");
+        Assert.Equal(ExitCodes.ModelNotFound, missing.ExitCode);
+        Assert.StartsWith("error: model 'nope' not found", Assert.Single(missing.StderrLines), StringComparison.Ordinal);
+
+        await cli.RunAsync("create", "tiny", "--from", SharedData.Model("llama-2-tiny-random.gguf"));
+        var invalid = await cli.RunAsync("cp", "tiny", "bad name");
+        Assert.Equal(ExitCodes.InvalidInput, invalid.ExitCode);
+        Assert.Contains("invalid model name 'bad name'", Assert.Single(invalid.StderrLines), StringComparison.Ordinal);
+        Assert.DoesNotContain("bad", (await cli.RunAsync("list")).Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

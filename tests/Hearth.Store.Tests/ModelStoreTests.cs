@@ -165,6 +165,30 @@ public sealed class ModelStoreTests : IDisposable
     }
 
     [Fact]
+    public void Copy_registers_a_second_name_on_the_same_blob_that_outlives_the_source()
+    {
+        var store = home.Open();
+        var original = store.CreateFromFile("orig:v1", Tiny);
+        var copy = store.Copy("ORIG:v1", "copy");
+
+        Assert.Equal("copy:latest", copy.FullName);
+        Assert.Equal(original.Path, copy.Path);
+        Assert.Equal(original.Sha256, copy.Sha256);
+        Assert.Equal(original.Architecture, copy.Architecture);
+        Assert.Equal(original.Source, copy.Source);
+        Assert.Equal(2, store.List().Count);
+        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(original.Path)!));
+
+        Assert.True(store.Remove("orig:v1"));
+        Assert.True(File.Exists(copy.Path));
+        Assert.Equal(copy.Path, store.Resolve("copy").Path);
+
+        Assert.Throws<ModelNotFoundException>(() => store.Copy("orig:v1", "other"));
+        Assert.Throws<InvalidModelNameException>(() => store.Copy("copy", "bad name"));
+        Assert.Single(store.List());
+    }
+
+    [Fact]
     public void Re_registering_a_name_with_other_content_replaces_it_and_drops_the_orphaned_blob()
     {
         var store = home.Open();

@@ -2,7 +2,7 @@ namespace Hearth.Server.Models;
 
 /// <summary>
 /// The model store as the server uses it (implemented over Hearth.Store by <see cref="StoreCatalog"/>):
-/// resolve a name to a file, list, pull with progress, delete.
+/// resolve a name to a file, list, pull with progress, delete, copy.
 /// </summary>
 internal interface IModelCatalog
 {
@@ -13,6 +13,10 @@ internal interface IModelCatalog
     Task<CatalogEntry> PullAsync(string reference, IProgress<PullStatus> progress, CancellationToken cancellation);
 
     bool Delete(string name);
+
+    /// <summary>Registers <paramref name="source"/> under <paramref name="destination"/> too (same file); null when no
+    /// model has the source name. Throws ArgumentException for an invalid name.</summary>
+    CatalogEntry? Copy(string source, string destination);
 }
 
 /// <summary>One model the server can load.</summary>

@@ -63,6 +63,18 @@ internal sealed class StoreCatalog : IModelCatalog, IDisposable
         }
     }
 
+    public CatalogEntry? Copy(string source, string destination)
+    {
+        try
+        {
+            return ToEntry(store.Copy(source, destination));
+        }
+        catch (ModelNotFoundException)
+        {
+            return null;
+        }
+    }
+
     public void Dispose()
     {
         if (http.IsValueCreated)

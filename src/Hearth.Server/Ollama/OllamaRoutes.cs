@@ -24,8 +24,10 @@ internal static class OllamaRoutes
         api.MapGet("/ps", ModelEndpoints.PsAsync).Produces<PsResponse>();
         api.MapPost("/show", ModelEndpoints.ShowAsync).Accepts<ShowRequest>("application/json").Produces<ShowResponse>();
         api.MapPost("/embed", EmbedEndpoint.HandleAsync).Accepts<EmbedRequest>("application/json").Produces<EmbedResponse>();
+        api.MapPost("/embeddings", EmbedEndpoint.LegacyAsync).Accepts<LegacyEmbeddingsRequest>("application/json").Produces<LegacyEmbeddingsResponse>();
         api.MapPost("/pull", PullEndpoints.PullAsync).Accepts<PullRequest>("application/json").Produces<PullStatus>(200, NdjsonWriter.ContentType);
         api.MapDelete("/delete", PullEndpoints.DeleteAsync).Accepts<PullRequest>("application/json").Produces(200);
+        api.MapPost("/copy", PullEndpoints.CopyAsync).Accepts<CopyRequest>("application/json").Produces(200);
         api.MapGet("/version", new Func<HttpContext, Task>(ModelEndpoints.VersionAsync)).Produces<VersionResponse>();
     }
 }

@@ -19,7 +19,10 @@ internal sealed record PullRequest
     public bool? Stream { get; init; }
 }
 
-/// <summary>POST /api/pull (progress as NDJSON, ending in {"status":"success"}) and DELETE /api/delete, both through the store.</summary>
+/// <summary>POST /api/copy request.</summary>
+internal sealed record CopyRequest(string? Source, string? Destination);
+
+/// <summary>POST /api/pull (progress as NDJSON, ending in {"status":"success"}) DELETE /api/delete and POST /api/copy, through the store.</summary>
 internal static class PullEndpoints
 {
     public static async Task PullAsync(HttpContext context, ServerState server)
@@ -86,6 +89,25 @@ internal static class PullEndpoints
         }
 
         server.Models.TryUnloadIdle(entry.Path);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    /// <summary>POST /api/copy: the source model under a second name (the same file); 200 with an empty body, as Ollama.</summary>
+    public static async Task CopyAsync(HttpContext context, ServerState server)
+    {
+        var request = await RequestReader.ReadAsync<CopyRequest>(context).ConfigureAwait(false);
+        OllamaMapping.Check(!string.IsNullOrWhiteSpace(request.Source), "source", "is required");
+        OllamaMapping.Check(!string.IsNullOrWhiteSpace(request.Destination), "destination", "is required");
+        var catalog = server.Models.Resolver.Catalog ?? throw ApiException.NotAvailable("This server has no model store.");
+        try
+        {
+            _ = catalog.Copy(request.Source!, request.Destination!) ?? throw ApiException.ModelNotFound(request.Source!);
+        }
+        catch (ArgumentException ex)
+        {
+            throw ApiException.BadRequest(ex.Message, "destination");
+        }
+
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 

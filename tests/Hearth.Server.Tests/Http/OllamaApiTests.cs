@@ -111,6 +111,25 @@ public sealed class OllamaApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Legacy_embeddings_return_the_embed_vector_and_an_empty_prompt_only_loads()
+    {
+        using var legacy = await PostAsync("/api/embeddings", """{"model":"llama-2-tiny-random","prompt":"b c"}""");
+        Assert.Equal(HttpStatusCode.OK, legacy.StatusCode);
+        var vector = JsonNode.Parse(await legacy.Content.ReadAsStringAsync())!["embedding"]!.AsArray().Select(x => (float)x!).ToArray();
+        using var current = await PostAsync("/api/embed", """{"model":"llama-2-tiny-random","input":"b c"}""");
+        var expected = JsonNode.Parse(await current.Content.ReadAsStringAsync())!["embeddings"]![0]!.AsArray().Select(x => (float)x!).ToArray();
+        Assert.True(vector.Length > 0);
+        Assert.Equal(expected, vector);
+
+        using var empty = await PostAsync("/api/embeddings", """{"model":"llama-2-tiny-random","prompt":""}""");
+        Assert.Empty(JsonNode.Parse(await empty.Content.ReadAsStringAsync())!["embedding"]!.AsArray());
+
+        using var unknown = await PostAsync("/api/embeddings", """{"model":"no-such-model","prompt":"x"}""");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.False(string.IsNullOrEmpty((string?)JsonNode.Parse(await unknown.Content.ReadAsStringAsync())!["error"]));
+    }
+
+    [Fact]
     public async Task Keep_alive_zero_with_empty_prompt_unloads_the_model()
     {
         using var load = await PostAsync("/api/generate", """{"model":"llama-2-tiny-random"}""");

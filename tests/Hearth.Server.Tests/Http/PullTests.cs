@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Hearth.Server.Tests.Http;
 
-/// <summary>/api/pull, /api/tags and /api/delete through the real store, downloading from a file server on 127.0.0.1.</summary>
+/// <summary>/api/pull, /api/tags, /api/delete and /api/copy through the real store, downloading from a file server on 127.0.0.1.</summary>
 public sealed class PullTests : IAsyncLifetime
 {
     private readonly string home = Directory.CreateTempSubdirectory("hearth-pull-tests").FullName;
@@ -104,6 +104,37 @@ public sealed class PullTests : IAsyncLifetime
         using var generated = await good;
         Assert.Equal(HttpStatusCode.OK, generated.StatusCode);
         Assert.Equal(3, (int)JsonNode.Parse(await generated.Content.ReadAsStringAsync())!["eval_count"]!);
+    }
+
+    [Fact]
+    public async Task Copy_serves_the_model_under_a_second_name_and_refuses_bad_input()
+    {
+        var sha = Convert.ToHexStringLower(SHA256.HashData(file));
+        using (var pulled = await PostAsync("/api/pull", $$"""{"model":"{{sourceAddress}}files/tiny.gguf","stream":false}"""))
+        {
+            Assert.Equal(HttpStatusCode.OK, pulled.StatusCode);
+        }
+
+        using (var copied = await PostAsync("/api/copy", """{"source":"tiny","destination":"tiny-copy:v2"}"""))
+        {
+            Assert.Equal(HttpStatusCode.OK, copied.StatusCode);
+        }
+
+        var names = (await TagsAsync()).Select(m => ((string?)m["name"], (string?)m["digest"])).ToList();
+        Assert.Equal([("tiny-copy:v2", "sha256:" + sha), ("tiny:latest", "sha256:" + sha)], names.Order().ToList());
+        using (var chat = await PostAsync("/v1/chat/completions", """{"model":"tiny-copy:v2","messages":[{"role":"user","content":"hi"}],"max_tokens":2}"""))
+        {
+            Assert.Equal(HttpStatusCode.OK, chat.StatusCode);
+        }
+
+        using var missing = await PostAsync("/api/copy", """{"source":"ghost","destination":"x"}""");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("ghost", (string?)JsonNode.Parse(await missing.Content.ReadAsStringAsync())!["error"], StringComparison.Ordinal);
+        using var invalid = await PostAsync("/api/copy", """{"source":"tiny","destination":"bad name"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        using var incomplete = await PostAsync("/api/copy", """{"source":"tiny"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, incomplete.StatusCode);
+        Assert.Equal(2, (await TagsAsync()).Count);
     }
 
     [Fact]
