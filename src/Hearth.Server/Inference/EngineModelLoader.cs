@@ -22,6 +22,7 @@ internal sealed class EngineModelLoader : IInferenceModelLoader
 internal sealed class EngineInferenceModel(Model model) : IInferenceModel
 {
     private readonly Tokenizer tokenizer = model.Tokenizer;
+    private byte[]?[]? pieces;
 
     public ModelFacts Facts { get; } = new(
         model.Info.Architecture,
@@ -54,6 +55,10 @@ internal sealed class EngineInferenceModel(Model model) : IInferenceModel
     public ITextStreamDecoder CreateDecoder() => new Decoder(tokenizer.CreateStreamingDecoder(skipSpecial: true));
 
     public string TokenText(int id) => tokenizer.Decode([id]);
+
+    public IReadOnlyList<byte[]?> TokenPieces => pieces ??= Enumerable.Range(0, tokenizer.VocabSize)
+        .Select(id => tokenizer.IsControl(id) ? null : tokenizer.TokenBytes(id))
+        .ToArray();
 
     public bool IsEndOfGeneration(int id) => tokenizer.EndOfGenerationIds.Contains(id);
 

@@ -30,6 +30,10 @@ internal interface IInferenceModel : IDisposable
     /// <summary>The text of one token (logprobs report tokens one by one).</summary>
     string TokenText(int id);
 
+    /// <summary>Each token's bytes in generated text, null for control tokens (BOS, EOS, chat markers): what JSON mode
+    /// checks a token against.</summary>
+    IReadOnlyList<byte[]?> TokenPieces { get; }
+
     bool IsEndOfGeneration(int id);
 
     IInferenceCache CreateCache(int slots, int contextPerSlot);

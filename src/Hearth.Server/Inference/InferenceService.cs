@@ -39,6 +39,11 @@ internal static class InferenceService
             throw ApiException.BadRequest("Invalid sampling settings: " + e.Message, null);
         }
 
+        if (parameters.JsonObject)
+        {
+            sampler = new JsonConstrainedSampler(sampler, model.Model.TokenPieces, model.Model.IsEndOfGeneration);
+        }
+
         var job = new GenerationJob(prompt, parameters, cancellation) { Sampler = sampler };
         if (!model.Scheduler.TryEnqueue(job))
         {

@@ -41,4 +41,7 @@ internal sealed record GenerationParameters
 
     /// <summary>Number of alternatives per token to report (0 = chosen token only); null = no logprobs.</summary>
     public int? TopLogprobs { get; init; }
+
+    /// <summary>JSON mode: the output is constrained to one JSON object (<see cref="JsonConstrainedSampler"/>).</summary>
+    public bool JsonObject { get; init; }
 }

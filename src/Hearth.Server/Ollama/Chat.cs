@@ -83,10 +83,9 @@ internal static class OllamaChatEndpoint
     {
         var started = server.Time.GetTimestamp();
         var request = await RequestReader.ReadAsync<OllamaChatRequest>(context).ConfigureAwait(false);
-        OllamaMapping.Check(request.Format is null || request.Format.ToString() == string.Empty, "format", "is not supported");
         OllamaMapping.Check(request.Tools is null or JsonArray { Count: 0 }, "tools", "are not supported");
         var messages = MapMessages(request.Messages ?? []);
-        var parameters = OllamaMapping.Map(request.Options);
+        var parameters = OllamaMapping.Map(request.Options) with { JsonObject = OllamaMapping.JsonFormat(request.Format) };
         using var lease = await server.Models.AcquireAsync(request.Model, request.KeepAlive, context.RequestAborted).ConfigureAwait(false);
         var model = lease.Model;
         var name = request.Model ?? model.Name;

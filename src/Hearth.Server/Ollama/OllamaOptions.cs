@@ -72,6 +72,21 @@ internal static class OllamaMapping
         };
     }
 
+    /// <summary>Ollama's <c>format</c>: absent or "" for text, "json" for JSON mode; a JSON schema is refused (only the
+    /// JSON syntax is enforced, which a client expecting its schema must not mistake for schema support).</summary>
+    public static bool JsonFormat(System.Text.Json.Nodes.JsonNode? format)
+    {
+        if (format is null)
+        {
+            return false;
+        }
+
+        var value = format.GetValueKind() == System.Text.Json.JsonValueKind.String ? (string?)format : null;
+        Check(value is not null, "format", "as a JSON schema is not supported; use \"json\"");
+        Check(value is "" or "json", "format", "must be \"json\" or empty");
+        return value == "json";
+    }
+
     public static void Check(bool ok, string param, string message)
     {
         if (!ok)

@@ -40,6 +40,14 @@ internal sealed record ChatCompletionRequest
     public StreamOptions? StreamOptions { get; init; }
 
     public int? N { get; init; }
+
+    public ResponseFormat? ResponseFormat { get; init; }
+}
+
+/// <summary>OpenAI's response_format: "text" (default) or "json_object" (JSON mode); "json_schema" is refused.</summary>
+internal sealed record ResponseFormat
+{
+    public string? Type { get; init; }
 }
 
 internal sealed record ChatMessage
@@ -126,7 +134,10 @@ internal static class ChatCompletions
             request.LogitBias,
             request.Logprobs == true ? request.TopLogprobs ?? 0 : null,
             request.N);
-        return (messages, parameters);
+        var format = request.ResponseFormat?.Type;
+        OpenAISampling.Check(format is null or "text" or "json_object" or "json_schema", "response_format.type", "must be one of text, json_object, json_schema");
+        OpenAISampling.Check(format != "json_schema", "response_format.type", "json_schema is not supported; use json_object (JSON mode)");
+        return (messages, parameters with { JsonObject = format == "json_object" });
     }
 
     public static ChatCompletionResponse Response(string id, long created, string model, CompletionResult result) =>

@@ -111,6 +111,29 @@ public sealed class OllamaApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Format_json_constrains_the_answer_and_a_schema_is_refused()
+    {
+        using var response = await PostAsync("/api/chat", """{"model":"llama-2-tiny-random","format":"json","stream":false,"messages":[{"role":"user","content":"Describe the sea"}],"options":{"num_predict":32,"seed":5}}""");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        var content = (string)body["message"]!["content"]!;
+        Assert.StartsWith("{", content.TrimStart(), StringComparison.Ordinal);
+        if ((string?)body["done_reason"] == "stop")
+        {
+            Assert.IsType<JsonObject>(JsonNode.Parse(content));
+        }
+
+        using var generated = await PostAsync("/api/generate", """{"model":"llama-2-tiny-random","format":"json","stream":false,"prompt":"Hi","options":{"num_predict":8}}""");
+        Assert.StartsWith("{", ((string)JsonNode.Parse(await generated.Content.ReadAsStringAsync())!["response"]!).TrimStart(), StringComparison.Ordinal);
+
+        using var schema = await PostAsync("/api/chat", """{"model":"llama-2-tiny-random","format":{"type":"object"},"messages":[{"role":"user","content":"x"}]}""");
+        Assert.Equal(HttpStatusCode.BadRequest, schema.StatusCode);
+        Assert.Contains("schema", (string?)JsonNode.Parse(await schema.Content.ReadAsStringAsync())!["error"], StringComparison.Ordinal);
+        using var other = await PostAsync("/api/generate", """{"model":"llama-2-tiny-random","format":"yaml","prompt":"x"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, other.StatusCode);
+    }
+
+    [Fact]
     public async Task Legacy_embeddings_return_the_embed_vector_and_an_empty_prompt_only_loads()
     {
         using var legacy = await PostAsync("/api/embeddings", """{"model":"llama-2-tiny-random","prompt":"b c"}""");

@@ -42,6 +42,34 @@ public sealed class OpenAIClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Json_mode_output_is_a_json_object_and_schemas_are_refused()
+    {
+        var chat = client.GetChatClient(ModelName);
+        var options = new ChatCompletionOptions { MaxOutputTokenCount = 48, Temperature = 0.8f, Seed = 3, ResponseFormat = global::OpenAI.Chat.ChatResponseFormat.CreateJsonObjectFormat() };
+        ChatCompletion completion = await chat.CompleteChatAsync([new UserChatMessage("Describe the sea as JSON")], options);
+        var text = completion.Content[0].Text;
+
+        // The random-weight model writes junk, but constrained junk: an object's opening, and a whole object if it ends.
+        Assert.StartsWith("{", text.TrimStart(), StringComparison.Ordinal);
+        if (completion.FinishReason == ChatFinishReason.Stop)
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(text);
+            Assert.Equal(System.Text.Json.JsonValueKind.Object, document.RootElement.ValueKind);
+        }
+
+        ChatCompletion plain = await chat.CompleteChatAsync([new UserChatMessage("Describe the sea as JSON")], new ChatCompletionOptions { MaxOutputTokenCount = 48, Temperature = 0.8f, Seed = 3 });
+        Assert.False(plain.Content[0].Text.TrimStart().StartsWith('{'));
+
+        var schema = new ChatCompletionOptions
+        {
+            ResponseFormat = global::OpenAI.Chat.ChatResponseFormat.CreateJsonSchemaFormat("sea", BinaryData.FromString("""{"type":"object"}""")),
+        };
+        var refused = await Assert.ThrowsAsync<ClientResultException>(() => chat.CompleteChatAsync([new UserChatMessage("x")], schema));
+        Assert.Equal(400, refused.Status);
+        Assert.Contains("json_schema", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Same_seed_gives_the_same_answer()
     {
         var chat = client.GetChatClient(ModelName);

@@ -93,6 +93,8 @@ internal sealed class ScriptedModel : IInferenceModel, IInferenceModelLoader
 
     public bool IsEndOfGeneration(int id) => id == Eos;
 
+    public IReadOnlyList<byte[]?> TokenPieces => Enumerable.Range(0, VocabSize).Select(id => id < 2 ? null : Encoding.UTF8.GetBytes(TokenText(id))).ToArray();
+
     /// <summary>The token the logits favour after <paramref name="token"/>: the next letter, wrapping around.</summary>
     public int Next(int token) => EosAfterZ && token == 2 + Alphabet.IndexOf('z', StringComparison.Ordinal)
         ? Eos
