@@ -6,9 +6,10 @@ using Hearth.Numerics.Simd;
 namespace Hearth.Numerics.Formats;
 
 /// <summary>
-/// The weight-major product (<see cref="WeightMajorTile"/>) for two to four activations (batched generation) of Q4_0,
-/// whose blocks are bare nibbles: eight rows' 16 quant bytes are transposed in registers (two rows per 256-bit
-/// register, a 4 x 4 dword transpose in each 128-bit lane) and split into nibbles on the way, with no panel in memory.
+/// The weight-major product (<see cref="WeightMajorTile"/>) for two to eight activations (batched generation, in
+/// passes of up to four) of Q4_0, whose blocks are bare nibbles: eight rows' 16 quant bytes are transposed in registers
+/// (two rows per 256-bit register, a 4 x 4 dword transpose in each 128-bit lane) and split into nibbles on the way,
+/// with no panel in memory.
 /// Each transposed vector then meets the four activations' broadcast bytes, as in the prompt tile. Per 256 products
 /// this costs ~28 vector operations against ~35 for the two-row activation-major tile, whose vpshufd per product it
 /// replaces by a broadcast load.

@@ -79,8 +79,6 @@ internal static partial class SignedTileProduct
     /// <summary>Bytes of one packed block for <paramref name="width"/> activations: quants, scales, corrections.</summary>
     private static int PackedBlockBytes(int width) => (32 * width) + (8 * Lanes(width));
 
-    // No AggressiveOptimization in this file: it skips tiering, so the JIT would keep class-initialization checks
-    // for Fp16's table inside the loops; tier-1 code (after ~30 calls or on-stack replacement) has none.
     /// <summary>
     /// Most activations that take the one-pass row form (<see cref="RowMulti{T, TW}"/>) on AVX2 without VNNI or AVX-512,
     /// rather than the padded two-row tile. llama-1b Q8_0 decode step, 2 threads, medians of 9: 3 sequences 118 -> 83 ms,
@@ -90,6 +88,8 @@ internal static partial class SignedTileProduct
     /// </summary>
     private const int RowMultiMax = 4;
 
+    // No AggressiveOptimization in this file: it skips tiering, so the JIT would keep class-initialization checks
+    // for Fp16's table inside the loops; tier-1 code (after ~30 calls or on-stack replacement) has none.
     public static unsafe void MatMulAvx2<T>(byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
         where T : ISignedBlock32
     {
@@ -581,8 +581,8 @@ internal static partial class SignedTileProduct
         return Fma.MultiplyAdd(Avx.ConvertToVector256Single(p), dw * Vector256.Create(*scale), acc);
     }
 
-    /// <summary>Exactly two activations (two sequences generating): the row-vector loop of generation with both
-    /// activations against each decoded block. The small-batch tiles pad two activations to four lanes, which made a
+    /// <summary>Two to four activations (sequences generating together): the row-vector loop of generation with every
+    /// activation against each decoded block. The small-batch tiles pad two activations to four lanes, which made a
     /// 2-sequence Q8_0 step cost as much as two single ones (tg32 x2 15.2 tok/s against 14.7 for one sequence).</summary>
     private static unsafe void MatMulRows<T>(byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
         where T : ISignedBlock32
