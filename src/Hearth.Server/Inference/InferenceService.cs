@@ -39,9 +39,9 @@ internal static class InferenceService
             throw ApiException.BadRequest("Invalid sampling settings: " + e.Message, null);
         }
 
-        if (parameters.JsonObject)
+        if (parameters.Constraint is { } constraint)
         {
-            sampler = new JsonConstrainedSampler(sampler, model.Model.TokenPieces, model.Model.IsEndOfGeneration);
+            sampler = new JsonConstrainedSampler(sampler, constraint(), model.Model.TokenPieces, model.Model.IsEndOfGeneration);
         }
 
         var job = new GenerationJob(prompt, parameters, cancellation) { Sampler = sampler };

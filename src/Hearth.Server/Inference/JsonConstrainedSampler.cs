@@ -3,19 +3,19 @@ using Hearth.Engine.Sampling;
 namespace Hearth.Server.Inference;
 
 /// <summary>
-/// JSON mode (OpenAI <c>response_format: {"type":"json_object"}</c>, Ollama <c>format: "json"</c>): every sampled token
-/// keeps the output a prefix of one JSON object (<see cref="JsonPrefix"/>), and the end of generation is allowed only once
-/// that object is closed. The inner sampler picks first; only when its choice does not fit are the tokens that do not
+/// JSON mode and structured output (OpenAI <c>response_format</c> <c>json_object</c> / <c>json_schema</c>, Ollama
+/// <c>format</c>): every sampled token keeps the output a prefix of what the constraint allows (one JSON object,
+/// <see cref="JsonObjectConstraint"/>, or a value valid against a schema, <see cref="JsonSchemaConstraint"/>), and the
+/// end of generation is allowed only once that value is complete. The inner sampler picks first; only when its choice does not fit are the tokens that do not
 /// fit excluded and the pick repeated. Sampling again after a rejection draws from the fitting tokens in proportion to
 /// their probabilities, as masking first would, but the common case (the model's own choice fits) skips scanning the
 /// vocabulary (llama.cpp's grammar sampler does the same).
 /// </summary>
-internal sealed class JsonConstrainedSampler(ITokenSampler inner, IReadOnlyList<byte[]?> pieces, Func<int, bool> isEndOfGeneration) : ITokenSampler
+internal sealed class JsonConstrainedSampler(ITokenSampler inner, IJsonConstraint state, IReadOnlyList<byte[]?> pieces, Func<int, bool> isEndOfGeneration) : ITokenSampler
 {
     // Far below any real logit but finite: the engine's sampler refuses non-finite logits.
     private const float Excluded = -1e30f;
 
-    private JsonPrefix state;
     private float[]? masked;
 
     /// <summary>The text so far closes the JSON object.</summary>

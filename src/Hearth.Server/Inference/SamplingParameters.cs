@@ -42,6 +42,7 @@ internal sealed record GenerationParameters
     /// <summary>Number of alternatives per token to report (0 = chosen token only); null = no logprobs.</summary>
     public int? TopLogprobs { get; init; }
 
-    /// <summary>JSON mode: the output is constrained to one JSON object (<see cref="JsonConstrainedSampler"/>).</summary>
-    public bool JsonObject { get; init; }
+    /// <summary>JSON mode or structured output: a new constraint per sequence that its text must satisfy
+    /// (<see cref="JsonConstrainedSampler"/>); null for free text.</summary>
+    public Func<Hearth.Engine.Sampling.IJsonConstraint>? Constraint { get; init; }
 }

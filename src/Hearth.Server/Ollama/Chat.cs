@@ -85,7 +85,7 @@ internal static class OllamaChatEndpoint
         var request = await RequestReader.ReadAsync<OllamaChatRequest>(context).ConfigureAwait(false);
         OllamaMapping.Check(request.Tools is null or JsonArray { Count: 0 }, "tools", "are not supported");
         var messages = MapMessages(request.Messages ?? []);
-        var parameters = OllamaMapping.Map(request.Options) with { JsonObject = OllamaMapping.JsonFormat(request.Format) };
+        var parameters = OllamaMapping.Map(request.Options) with { Constraint = OllamaMapping.JsonFormat(request.Format) };
         using var lease = await server.Models.AcquireAsync(request.Model, request.KeepAlive, context.RequestAborted).ConfigureAwait(false);
         var model = lease.Model;
         var name = request.Model ?? model.Name;

@@ -72,19 +72,22 @@ internal static class OllamaMapping
         };
     }
 
-    /// <summary>Ollama's <c>format</c>: absent or "" for text, "json" for JSON mode; a JSON schema is refused (only the
-    /// JSON syntax is enforced, which a client expecting its schema must not mistake for schema support).</summary>
-    public static bool JsonFormat(System.Text.Json.Nodes.JsonNode? format)
+    /// <summary>Ollama's <c>format</c>: absent or "" for text, "json" for JSON mode, or a JSON schema (structured output).</summary>
+    public static Func<Hearth.Engine.Sampling.IJsonConstraint>? JsonFormat(System.Text.Json.Nodes.JsonNode? format)
     {
         if (format is null)
         {
-            return false;
+            return null;
+        }
+
+        if (format.GetValueKind() == System.Text.Json.JsonValueKind.Object)
+        {
+            return JsonSchemas.Factory(format, "format");
         }
 
         var value = format.GetValueKind() == System.Text.Json.JsonValueKind.String ? (string?)format : null;
-        Check(value is not null, "format", "as a JSON schema is not supported; use \"json\"");
-        Check(value is "" or "json", "format", "must be \"json\" or empty");
-        return value == "json";
+        Check(value is "" or "json", "format", "must be \"json\", a JSON schema, or empty");
+        return value == "json" ? () => new Hearth.Engine.Sampling.JsonObjectConstraint() : null;
     }
 
     public static void Check(bool ok, string param, string message)

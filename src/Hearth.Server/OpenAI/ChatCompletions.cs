@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Hearth.Engine.Sampling;
+using Hearth.Server.Errors;
 using Hearth.Server.Inference;
 using Hearth.Server.Json;
 
@@ -44,10 +46,21 @@ internal sealed record ChatCompletionRequest
     public ResponseFormat? ResponseFormat { get; init; }
 }
 
-/// <summary>OpenAI's response_format: "text" (default) or "json_object" (JSON mode); "json_schema" is refused.</summary>
+/// <summary>OpenAI's response_format: "text" (default), "json_object" (JSON mode) or "json_schema" (structured output).</summary>
 internal sealed record ResponseFormat
 {
     public string? Type { get; init; }
+
+    public JsonSchemaFormat? JsonSchema { get; init; }
+}
+
+internal sealed record JsonSchemaFormat
+{
+    public string? Name { get; init; }
+
+    public JsonNode? Schema { get; init; }
+
+    public bool? Strict { get; init; }
 }
 
 internal sealed record ChatMessage
@@ -134,10 +147,24 @@ internal static class ChatCompletions
             request.LogitBias,
             request.Logprobs == true ? request.TopLogprobs ?? 0 : null,
             request.N);
-        var format = request.ResponseFormat?.Type;
-        OpenAISampling.Check(format is null or "text" or "json_object" or "json_schema", "response_format.type", "must be one of text, json_object, json_schema");
-        OpenAISampling.Check(format != "json_schema", "response_format.type", "json_schema is not supported; use json_object (JSON mode)");
-        return (messages, parameters with { JsonObject = format == "json_object" });
+        return (messages, parameters with { Constraint = Constraint(request.ResponseFormat) });
+    }
+
+    private static Func<IJsonConstraint>? Constraint(ResponseFormat? format)
+    {
+        switch (format?.Type)
+        {
+            case null or "text":
+                return null;
+            case "json_object":
+                return () => new JsonObjectConstraint();
+            case "json_schema":
+                var schema = format.JsonSchema?.Schema;
+                OpenAISampling.Check(schema is not null, "response_format.json_schema.schema", "is required");
+                return JsonSchemas.Factory(schema!, "response_format.json_schema.schema");
+            default:
+                throw ApiException.BadRequest("'response_format.type' must be one of text, json_object, json_schema.", "response_format.type");
+        }
     }
 
     public static ChatCompletionResponse Response(string id, long created, string model, CompletionResult result) =>

@@ -111,7 +111,7 @@ public sealed class OllamaApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Format_json_constrains_the_answer_and_a_schema_is_refused()
+    public async Task Format_json_and_a_format_schema_constrain_the_answer()
     {
         using var response = await PostAsync("/api/chat", """{"model":"llama-2-tiny-random","format":"json","stream":false,"messages":[{"role":"user","content":"Describe the sea"}],"options":{"num_predict":32,"seed":5}}""");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -126,9 +126,15 @@ public sealed class OllamaApiTests : IAsyncLifetime
         using var generated = await PostAsync("/api/generate", """{"model":"llama-2-tiny-random","format":"json","stream":false,"prompt":"Hi","options":{"num_predict":8}}""");
         Assert.StartsWith("{", ((string)JsonNode.Parse(await generated.Content.ReadAsStringAsync())!["response"]!).TrimStart(), StringComparison.Ordinal);
 
-        using var schema = await PostAsync("/api/chat", """{"model":"llama-2-tiny-random","format":{"type":"object"},"messages":[{"role":"user","content":"x"}]}""");
-        Assert.Equal(HttpStatusCode.BadRequest, schema.StatusCode);
-        Assert.Contains("schema", (string?)JsonNode.Parse(await schema.Content.ReadAsStringAsync())!["error"], StringComparison.Ordinal);
+        using var schema = await PostAsync("/api/chat", """{"model":"llama-2-tiny-random","stream":false,"format":{"type":"object","properties":{"n":{"enum":[1,2,3]}},"required":["n"]},"messages":[{"role":"user","content":"x"}],"options":{"num_predict":200}}""");
+        Assert.Equal(HttpStatusCode.OK, schema.StatusCode);
+        var structured = JsonNode.Parse((string)JsonNode.Parse(await schema.Content.ReadAsStringAsync())!["message"]!["content"]!)!.AsObject();
+        Assert.Contains((int)structured["n"]!, new[] { 1, 2, 3 });
+        Assert.Single(structured);
+
+        using var unusable = await PostAsync("/api/chat", """{"model":"llama-2-tiny-random","format":{"type":"object","properties":{"n":{"$ref":"#/nowhere"}}},"messages":[{"role":"user","content":"x"}]}""");
+        Assert.Equal(HttpStatusCode.BadRequest, unusable.StatusCode);
+        Assert.Contains("points at nothing", (string?)JsonNode.Parse(await unusable.Content.ReadAsStringAsync())!["error"], StringComparison.Ordinal);
         using var other = await PostAsync("/api/generate", """{"model":"llama-2-tiny-random","format":"yaml","prompt":"x"}""");
         Assert.Equal(HttpStatusCode.BadRequest, other.StatusCode);
     }

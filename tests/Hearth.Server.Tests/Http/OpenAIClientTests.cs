@@ -42,7 +42,7 @@ public sealed class OpenAIClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Json_mode_output_is_a_json_object_and_schemas_are_refused()
+    public async Task Json_mode_gives_a_json_object_and_a_schema_a_valid_instance()
     {
         var chat = client.GetChatClient(ModelName);
         var options = new ChatCompletionOptions { MaxOutputTokenCount = 48, Temperature = 0.8f, Seed = 3, ResponseFormat = global::OpenAI.Chat.ChatResponseFormat.CreateJsonObjectFormat() };
@@ -60,13 +60,30 @@ public sealed class OpenAIClientTests : IAsyncLifetime
         ChatCompletion plain = await chat.CompleteChatAsync([new UserChatMessage("Describe the sea as JSON")], new ChatCompletionOptions { MaxOutputTokenCount = 48, Temperature = 0.8f, Seed = 3 });
         Assert.False(plain.Content[0].Text.TrimStart().StartsWith('{'));
 
+        // Structured output: the schema admits one key with a boolean, so even this model must write exactly that.
         var schema = new ChatCompletionOptions
         {
-            ResponseFormat = global::OpenAI.Chat.ChatResponseFormat.CreateJsonSchemaFormat("sea", BinaryData.FromString("""{"type":"object"}""")),
+            MaxOutputTokenCount = 200,
+            Temperature = 0.8f,
+            Seed = 3,
+            ResponseFormat = global::OpenAI.Chat.ChatResponseFormat.CreateJsonSchemaFormat(
+                "verdict", BinaryData.FromString("""{"type":"object","properties":{"answer":{"type":"boolean"}},"required":["answer"],"additionalProperties":false}"""), jsonSchemaIsStrict: true),
         };
-        var refused = await Assert.ThrowsAsync<ClientResultException>(() => chat.CompleteChatAsync([new UserChatMessage("x")], schema));
+        ChatCompletion structured = await chat.CompleteChatAsync([new UserChatMessage("Is the sea wet?")], schema);
+        Assert.Equal(ChatFinishReason.Stop, structured.FinishReason);
+        using (var verdict = System.Text.Json.JsonDocument.Parse(structured.Content[0].Text))
+        {
+            Assert.Equal("answer", Assert.Single(verdict.RootElement.EnumerateObject()).Name);
+            Assert.True(verdict.RootElement.GetProperty("answer").ValueKind is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False);
+        }
+
+        var unusable = new ChatCompletionOptions
+        {
+            ResponseFormat = global::OpenAI.Chat.ChatResponseFormat.CreateJsonSchemaFormat("bad", BinaryData.FromString("""{"type":"color"}""")),
+        };
+        var refused = await Assert.ThrowsAsync<ClientResultException>(() => chat.CompleteChatAsync([new UserChatMessage("x")], unusable));
         Assert.Equal(400, refused.Status);
-        Assert.Contains("json_schema", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("unsupported type 'color'", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Hearth.Engine.Sampling;
 using Hearth.Server.Inference;
 
 namespace Hearth.Server.Tests.Inference;
@@ -12,15 +13,16 @@ public class JsonConstrainedSamplerTests
 
     // Token ids 2.. are these pieces; ids 0 and 1 are control tokens.
     private static readonly string[] Texts =
-        ["{", "}", "\"", "a", "1", ":", ",", " ", "[", "]", "true", "\"k\":", "x}", "\n  ", "-", ".5", "é", "\\n", "null,", "{\"", "]}"];
+        ["{", "}", "\"", "a", "1", ":", ",", " ", "[", "]", "true", "\"k\":", "x}", "\n  ", "-", ".5", "é", "\\n", "null,", "{\"", "]}", "k"];
 
     private static IReadOnlyList<byte[]?> Pieces =>
         [null, null, .. Texts.Select(Encoding.UTF8.GetBytes)];
 
     private static int Id(string text) => 2 + Array.IndexOf(Texts, text);
 
-    private static JsonConstrainedSampler Create(float temperature, ulong seed) =>
+    private static JsonConstrainedSampler Create(float temperature, ulong seed, IJsonConstraint? constraint = null) =>
         new(new EngineSamplerFactory().Create(new SamplingParameters { Temperature = temperature, TopK = 0, TopP = 1, MinP = 0, Seed = seed }),
+            constraint ?? new JsonObjectConstraint(),
             Pieces,
             id => id == Eos);
 
@@ -54,6 +56,32 @@ public class JsonConstrainedSamplerTests
         Assert.Equal(Id("{\""), sampler.Sample(logits, []));
         logits[Id("a")] = 10;    // inside the key string: fits
         Assert.Equal(Id("a"), sampler.Sample(logits, []));
+    }
+
+    [Theory]
+    [InlineData(1UL)]
+    [InlineData(2UL)]
+    [InlineData(3UL)]
+    public void A_schema_forces_its_keys_and_value_types_whatever_the_logits_say(ulong seed)
+    {
+        var schema = System.Text.Json.Nodes.JsonNode.Parse("""{"type":"object","properties":{"k":{"type":"array","items":{"type":"integer"},"maxItems":3}},"required":["k"]}""")!;
+        var rng = new Random((int)seed);
+        var sampler = Create(temperature: 1, seed, new JsonSchemaConstraint(schema));
+        var history = new List<int>();
+        for (var step = 0; step < 500 && (history.Count == 0 || history[^1] != Eos); step++)
+        {
+            var logits = Enumerable.Range(0, 2 + Texts.Length).Select(_ => (float)(rng.NextDouble() * 4)).ToArray();
+            logits[Eos] += 8;
+            logits[Id("]}")] += 3;
+            history.Add(sampler.Sample(logits, history.ToArray()));
+        }
+
+        Assert.Equal(Eos, history[^1]);
+        using var document = JsonDocument.Parse(Text(history));
+        var items = document.RootElement.GetProperty("k").EnumerateArray().ToList();
+        Assert.Single(document.RootElement.EnumerateObject());
+        Assert.InRange(items.Count, 0, 3);
+        Assert.All(items, i => Assert.True(i.TryGetInt64(out _)));
     }
 
     [Theory]
