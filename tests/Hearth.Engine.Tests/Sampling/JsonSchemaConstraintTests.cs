@@ -89,6 +89,18 @@ public class JsonSchemaConstraintTests
     }
 
     [Fact]
+    public void String_lengths_count_characters_not_bytes()
+    {
+        const string Code = """{"type":"string","minLength":2,"maxLength":3}""";
+        Assert.Equal((-1, true), Feed(Code, "\"ab\""));
+        Assert.Equal((-1, true), Feed(Code, "\"äöü\""));          // six bytes, three characters
+        Assert.Equal((-1, true), Feed(Code, "\"a\\n\\u00e9\""));    // an escape is one character
+        Assert.Equal(2, Feed(Code, "\"a\"").Rejected);          // too short to close
+        Assert.Equal(4, Feed(Code, "\"abcd\"").Rejected);       // too long
+        Assert.Equal(7, Feed(Code, "\"äöüß\"").Rejected);       // the fourth character's lead byte
+    }
+
+    [Fact]
     public void Arrays_keep_their_item_type_and_bounds()
     {
         const string Tags = """{"type":"array","items":{"type":"string"},"minItems":1,"maxItems":2}""";

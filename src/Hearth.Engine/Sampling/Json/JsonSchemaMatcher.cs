@@ -18,7 +18,7 @@ internal abstract class JsonSchemaMatcher
         JsonSchemaNode.ObjectNode o => new ObjectMatcher(o, ObjectMatcher.Phase.Open, 0, -1, null, null, 0),
         JsonSchemaNode.MapNode m => new MapMatcher(m, MapMatcher.Phase.Open, null, 0),
         JsonSchemaNode.ArrayNode a => new ArrayMatcher(a, ArrayMatcher.Phase.Open, 0, null, 0),
-        JsonSchemaNode.StringNode => StringMatcher.Open,
+        JsonSchemaNode.StringNode str => str.MinLength == 0 && str.MaxLength == int.MaxValue ? StringMatcher.Open : StringMatcher.Bounded(str.MinLength, str.MaxLength),
         JsonSchemaNode.NumberNode n => new NumberMatcher(n.Integer, NumberMatcher.Num.Start),
         JsonSchemaNode.LiteralsNode l => Union.Of(l.Texts.Select(t => (JsonSchemaMatcher)new TextMatcher(t, 0)).ToList()),
         JsonSchemaNode.UnionNode u => Union.Of(u.Options.Select(Start).ToList()),
@@ -71,24 +71,51 @@ internal abstract class JsonSchemaMatcher
             position < text.Length && text[position] == c ? new TextMatcher(text, position + 1) : null;
     }
 
-    private sealed class StringMatcher(int mode) : JsonSchemaMatcher
+    /// <summary>A string; with <c>minLength</c>/<c>maxLength</c> its characters are counted (a UTF-8 character by its
+    /// lead byte, an escape as one).</summary>
+    private sealed class StringMatcher(int mode, int length, int minLength, int maxLength) : JsonSchemaMatcher
     {
-        // 0 before the opening quote, 1 inside, 2 after a backslash, 3..6 hex digits of \u left + 2, 7 closed.
-        public static readonly StringMatcher Open = new(0);
-        private static readonly StringMatcher Inside = new(1);
-        private static readonly StringMatcher Escape = new(2);
-        private static readonly StringMatcher Closed = new(7);
+        // mode: 0 before the opening quote, 1 inside, 2 after a backslash, 3..6 hex digits of \u left + 2, 7 closed.
+        public static readonly StringMatcher Open = new(0, 0, 0, int.MaxValue);
+
+        public static StringMatcher Bounded(int minLength, int maxLength) => new(0, 0, minLength, maxLength);
 
         public override bool CanEnd => mode == 7;
 
         public override JsonSchemaMatcher? Step(byte c) => mode switch
         {
-            0 => c == (byte)'"' ? Inside : null,
-            1 => c == (byte)'"' ? Closed : c == (byte)'\\' ? Escape : c >= 0x20 ? this : null,
-            2 => c == (byte)'u' ? new StringMatcher(6) : c is (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t' ? Inside : null,
-            >= 3 and <= 6 => IsHex(c) ? (mode == 3 ? Inside : new StringMatcher(mode - 1)) : null,
+            0 => c == (byte)'"' ? With(1, 0) : null,
+            1 => Inside(c),
+            2 => c == (byte)'u' ? With(6, length) : c is (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t' ? With(1, length) : null,
+            >= 3 and <= 6 => IsHex(c) ? With(mode == 3 ? 1 : mode - 1, length) : null,
             _ => null,
         };
+
+        private StringMatcher? Inside(byte c)
+        {
+            if (c == (byte)'"')
+            {
+                return length >= minLength ? With(7, length) : null;
+            }
+
+            if (c < 0x20)
+            {
+                return null; // control characters must be escaped
+            }
+
+            // UTF-8 continuation bytes (10xxxxxx) continue the character their lead byte counted.
+            if (c is >= 0x80 and <= 0xBF)
+            {
+                return With(1, length);
+            }
+
+            // Unbounded strings do not count, so that they step without allocating.
+            var counted = minLength == 0 && maxLength == int.MaxValue ? 0 : length + 1;
+            return length < maxLength ? With(c == (byte)'\\' ? 2 : 1, counted) : null;
+        }
+
+        private StringMatcher With(int nextMode, int nextLength) =>
+            nextMode == mode && nextLength == length ? this : new StringMatcher(nextMode, nextLength, minLength, maxLength);
 
         private static bool IsHex(byte c) => c is >= (byte)'0' and <= (byte)'9' or >= (byte)'a' and <= (byte)'f' or >= (byte)'A' and <= (byte)'F';
     }

@@ -20,7 +20,7 @@ internal abstract record JsonSchemaNode
 
     internal sealed record ArrayNode(JsonSchemaNode Items, int MinItems, int MaxItems) : JsonSchemaNode;
 
-    internal sealed record StringNode : JsonSchemaNode;
+    internal sealed record StringNode(int MinLength = 0, int MaxLength = int.MaxValue) : JsonSchemaNode;
 
     internal sealed record NumberNode(bool Integer) : JsonSchemaNode;
 
@@ -34,10 +34,10 @@ internal abstract record JsonSchemaNode
 /// Compiles the subset of JSON Schema that structured-output clients send (OpenAI <c>json_schema</c>, Ollama's
 /// <c>format</c>, Pydantic models): <c>type</c> (one or a list), <c>properties</c> with <c>required</c> (other
 /// properties are not generated, as in OpenAI's strict mode), <c>items</c> with <c>minItems</c>/<c>maxItems</c>,
-/// <c>enum</c>, <c>const</c>, <c>anyOf</c>/<c>oneOf</c>, <c>$ref</c> into <c>$defs</c>/<c>definitions</c> (recursion
-/// included). Keywords that only describe (<c>title</c>, <c>description</c>, ...) are ignored; so are value limits the
-/// constraint cannot enforce (<c>pattern</c>, <c>format</c>, <c>minimum</c>, <c>minLength</c>, ...), which the model
-/// must follow on its own. Invalid schemas throw <see cref="ArgumentException"/> naming the place.
+/// <c>minLength</c>/<c>maxLength</c> of strings, <c>enum</c>, <c>const</c>, <c>anyOf</c>/<c>oneOf</c>, <c>$ref</c> into
+/// <c>$defs</c>/<c>definitions</c> (recursion included). Keywords that only describe (<c>title</c>, <c>description</c>,
+/// ...) are ignored; so are value limits the constraint cannot enforce (<c>pattern</c>, <c>format</c>, <c>minimum</c>,
+/// ...), which the model must follow on its own. Invalid schemas throw <see cref="ArgumentException"/> naming the place.
 /// </summary>
 internal static class JsonSchemaCompiler
 {
@@ -116,7 +116,7 @@ internal static class JsonSchemaCompiler
         switch (type)
         {
             case "string":
-                return new JsonSchemaNode.StringNode();
+                return new JsonSchemaNode.StringNode(Count(obj, "minLength", path, 0), Count(obj, "maxLength", path, int.MaxValue));
             case "number":
                 return new JsonSchemaNode.NumberNode(Integer: false);
             case "integer":
