@@ -15,8 +15,8 @@ internal abstract class JsonSchemaMatcher
     /// <summary>The state before a value of <paramref name="node"/>: expecting its first byte.</summary>
     public static JsonSchemaMatcher Start(JsonSchemaNode node) => node switch
     {
-        JsonSchemaNode.ObjectNode o => new ObjectMatcher(o, ObjectMatcher.Phase.Open, 0, -1, null, null, 0),
-        JsonSchemaNode.MapNode m => new MapMatcher(m, MapMatcher.Phase.Open, null, 0),
+        JsonSchemaNode.ObjectNode o => new ObjectMatcher(o, ObjectPhase.Open, 0, -1, null, null, 0),
+        JsonSchemaNode.MapNode m => new MapMatcher(m, ObjectPhase.Open, null, 0),
         JsonSchemaNode.ArrayNode a => new ArrayMatcher(a, ArrayMatcher.Phase.Open, 0, null, 0),
         JsonSchemaNode.StringNode str => str.MinLength == 0 && str.MaxLength == int.MaxValue ? StringMatcher.Open : StringMatcher.Bounded(str.MinLength, str.MaxLength),
         JsonSchemaNode.NumberNode n => new NumberMatcher(n.Integer, NumberMatcher.Num.Start),
@@ -213,27 +213,28 @@ internal abstract class JsonSchemaMatcher
         }
     }
 
-    /// <summary>An object with any keys (values all of one schema).</summary>
-    private sealed class MapMatcher(JsonSchemaNode.MapNode node, MapMatcher.Phase phase, JsonSchemaMatcher? child, int whitespace) : JsonSchemaMatcher
+    /// <summary>Where an object matcher is: the same steps whether its keys are named or free.</summary>
+    internal enum ObjectPhase
     {
-        internal enum Phase
-        {
-            Open,
-            First,
-            Key,
-            InKey,
-            Colon,
-            Value,
-            Child,
-            AfterValue,
-            Closed,
-        }
+        Open,
+        First,
+        Key,
+        InKey,
+        Colon,
+        Value,
+        Child,
+        AfterValue,
+        Closed,
+    }
 
-        public override bool CanEnd => phase == Phase.Closed;
+    /// <summary>An object with any keys (values all of one schema).</summary>
+    private sealed class MapMatcher(JsonSchemaNode.MapNode node, ObjectPhase phase, JsonSchemaMatcher? child, int whitespace) : JsonSchemaMatcher
+    {
+        public override bool CanEnd => phase == ObjectPhase.Closed;
 
         public override JsonSchemaMatcher? Step(byte c)
         {
-            if (phase is Phase.InKey or Phase.Child)
+            if (phase is ObjectPhase.InKey or ObjectPhase.Child)
             {
                 if (child!.Step(c) is { } stepped)
                 {
@@ -245,12 +246,12 @@ internal abstract class JsonSchemaMatcher
                     return null;
                 }
 
-                return new MapMatcher(node, phase == Phase.InKey ? Phase.Colon : Phase.AfterValue, null, 0).Step(c);
+                return new MapMatcher(node, phase == ObjectPhase.InKey ? ObjectPhase.Colon : ObjectPhase.AfterValue, null, 0).Step(c);
             }
 
-            if (phase is Phase.Open or Phase.Closed)
+            if (phase is ObjectPhase.Open or ObjectPhase.Closed)
             {
-                return phase == Phase.Open && c == (byte)'{' ? new MapMatcher(node, Phase.First, null, 0) : null;
+                return phase == ObjectPhase.Open && c == (byte)'{' ? new MapMatcher(node, ObjectPhase.First, null, 0) : null;
             }
 
             if (IsWhitespace(c))
@@ -261,11 +262,11 @@ internal abstract class JsonSchemaMatcher
 
             return phase switch
             {
-                Phase.First or Phase.Key when c == (byte)'"' => new MapMatcher(node, Phase.InKey, StringMatcher.Open.Step(c), 0),
-                Phase.First or Phase.AfterValue when c == (byte)'}' => new MapMatcher(node, Phase.Closed, null, 0),
-                Phase.Colon when c == (byte)':' => new MapMatcher(node, Phase.Value, null, 0),
-                Phase.Value => Start(node.Values).Step(c) is { } first ? new MapMatcher(node, Phase.Child, first, 0) : null,
-                Phase.AfterValue when c == (byte)',' => new MapMatcher(node, Phase.Key, null, 0),
+                ObjectPhase.First or ObjectPhase.Key when c == (byte)'"' => new MapMatcher(node, ObjectPhase.InKey, StringMatcher.Open.Step(c), 0),
+                ObjectPhase.First or ObjectPhase.AfterValue when c == (byte)'}' => new MapMatcher(node, ObjectPhase.Closed, null, 0),
+                ObjectPhase.Colon when c == (byte)':' => new MapMatcher(node, ObjectPhase.Value, null, 0),
+                ObjectPhase.Value => Start(node.Values).Step(c) is { } first ? new MapMatcher(node, ObjectPhase.Child, first, 0) : null,
+                ObjectPhase.AfterValue when c == (byte)',' => new MapMatcher(node, ObjectPhase.Key, null, 0),
                 _ => null,
             };
         }
@@ -276,23 +277,10 @@ internal abstract class JsonSchemaMatcher
     /// required one, and the object may close once every required property is written.
     /// </summary>
     private sealed class ObjectMatcher(
-        JsonSchemaNode.ObjectNode node, ObjectMatcher.Phase phase, int next, int property, JsonSchemaMatcher? child, int[]? candidates, int whitespace)
+        JsonSchemaNode.ObjectNode node, ObjectPhase phase, int next, int property, JsonSchemaMatcher? child, int[]? candidates, int whitespace)
         : JsonSchemaMatcher
     {
-        internal enum Phase
-        {
-            Open,
-            First,
-            Key,
-            InKey,
-            Colon,
-            Value,
-            Child,
-            AfterValue,
-            Closed,
-        }
-
-        public override bool CanEnd => phase == Phase.Closed;
+        public override bool CanEnd => phase == ObjectPhase.Closed;
 
         /// <summary>No required property is left at or after <see cref="next"/>.</summary>
         private bool MayClose => next >= 64 || (node.Required >> next) == 0;
@@ -301,18 +289,18 @@ internal abstract class JsonSchemaMatcher
         {
             switch (phase)
             {
-                case Phase.InKey:
+                case ObjectPhase.InKey:
                     return KeyByte(c);
-                case Phase.Child:
+                case ObjectPhase.Child:
                     if (child!.Step(c) is { } stepped)
                     {
-                        return With(Phase.Child, next, property, stepped, null);
+                        return With(ObjectPhase.Child, next, property, stepped, null);
                     }
 
-                    return child.CanEnd ? With(Phase.AfterValue, next, property, null, null).Step(c) : null;
-                case Phase.Open:
-                    return c == (byte)'{' ? With(Phase.First, 0, -1, null, null) : null;
-                case Phase.Closed:
+                    return child.CanEnd ? With(ObjectPhase.AfterValue, next, property, null, null).Step(c) : null;
+                case ObjectPhase.Open:
+                    return c == (byte)'{' ? With(ObjectPhase.First, 0, -1, null, null) : null;
+                case ObjectPhase.Closed:
                     return null;
             }
 
@@ -324,16 +312,16 @@ internal abstract class JsonSchemaMatcher
 
             return phase switch
             {
-                Phase.First or Phase.Key when c == (byte)'"' => StartKey(),
-                Phase.First or Phase.AfterValue when c == (byte)'}' => MayClose ? With(Phase.Closed, next, -1, null, null) : null,
-                Phase.Colon when c == (byte)':' => With(Phase.Value, next, property, null, null),
-                Phase.Value => Start(node.Properties[property].Value).Step(c) is { } first ? With(Phase.Child, next, property, first, null) : null,
-                Phase.AfterValue when c == (byte)',' => AllowedKeys().Length > 0 ? With(Phase.Key, next, -1, null, null) : null,
+                ObjectPhase.First or ObjectPhase.Key when c == (byte)'"' => StartKey(),
+                ObjectPhase.First or ObjectPhase.AfterValue when c == (byte)'}' => MayClose ? With(ObjectPhase.Closed, next, -1, null, null) : null,
+                ObjectPhase.Colon when c == (byte)':' => With(ObjectPhase.Value, next, property, null, null),
+                ObjectPhase.Value => Start(node.Properties[property].Value).Step(c) is { } first ? With(ObjectPhase.Child, next, property, first, null) : null,
+                ObjectPhase.AfterValue when c == (byte)',' => AllowedKeys().Length > 0 ? With(ObjectPhase.Key, next, -1, null, null) : null,
                 _ => null,
             };
         }
 
-        private ObjectMatcher With(Phase p, int n, int prop, JsonSchemaMatcher? ch, int[]? cand) => new(node, p, n, prop, ch, cand, 0);
+        private ObjectMatcher With(ObjectPhase p, int n, int prop, JsonSchemaMatcher? ch, int[]? cand) => new(node, p, n, prop, ch, cand, 0);
 
         /// <summary>Properties that may come next: from <see cref="next"/> up to and including the first required one.</summary>
         private int[] AllowedKeys()
@@ -354,7 +342,7 @@ internal abstract class JsonSchemaMatcher
         private ObjectMatcher? StartKey()
         {
             var allowed = AllowedKeys();
-            return allowed.Length == 0 ? null : With(Phase.InKey, next, 1, null, allowed);
+            return allowed.Length == 0 ? null : With(ObjectPhase.InKey, next, 1, null, allowed);
         }
 
         /// <summary>Inside a key: <see cref="property"/> counts the key bytes matched (its opening quote included).</summary>
@@ -370,8 +358,8 @@ internal abstract class JsonSchemaMatcher
             // Keys end with their closing quote, so a finished key is the only candidate left.
             var key = left[0];
             return node.Properties[key].Key.Length == matched + 1
-                ? With(Phase.Colon, key + 1, key, null, null)
-                : With(Phase.InKey, next, matched + 1, null, left);
+                ? With(ObjectPhase.Colon, key + 1, key, null, null)
+                : With(ObjectPhase.InKey, next, matched + 1, null, left);
         }
     }
 }
