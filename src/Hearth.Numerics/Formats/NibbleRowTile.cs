@@ -212,9 +212,7 @@ internal static class NibbleRowTile
         out Vector256<short> h0, out Vector256<short> h1, out Vector256<short> h2, out Vector256<short> h3)
         where TW : ITileWidth
     {
-        var mask = Vector256.Create((byte)0x0F);
-        var low = raw & mask;
-        var high = Avx2.ShiftRightLogical(raw.AsUInt16(), 4).AsByte() & mask;
+        var (low, high) = Nibbles(raw);
         h0 = Pair(low, high, q, 4 * k);
         h1 = Pair(low, high, q + stride, 4 * k);
         h2 = TW.Count >= 3 ? Pair(low, high, q + (2 * stride), 4 * k) : default;
@@ -226,9 +224,7 @@ internal static class NibbleRowTile
         ref Vector256<short> h0, ref Vector256<short> h1, ref Vector256<short> h2, ref Vector256<short> h3)
         where TW : ITileWidth
     {
-        var mask = Vector256.Create((byte)0x0F);
-        var low = raw & mask;
-        var high = Avx2.ShiftRightLogical(raw.AsUInt16(), 4).AsByte() & mask;
+        var (low, high) = Nibbles(raw);
 
         // Straight into the running sums: any order of these partial sums stays within 8 x 3810.
         h0 = AddPair(h0, low, high, q, 4 * k);
@@ -242,6 +238,14 @@ internal static class NibbleRowTile
         {
             h3 = AddPair(h3, low, high, q + a3, 4 * k);
         }
+    }
+
+    /// <summary>The low and the high nibbles of each byte, as bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<byte> Low, Vector256<byte> High) Nibbles(Vector256<byte> raw)
+    {
+        var mask = Vector256.Create((byte)0x0F);
+        return (raw & mask, Avx2.ShiftRightLogical(raw.AsUInt16(), 4).AsByte() & mask);
     }
 
     /// <summary>The low nibbles times activation bytes at q + <paramref name="at"/>, plus the high ones times those 16 on.</summary>
