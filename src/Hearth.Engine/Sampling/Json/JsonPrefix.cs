@@ -25,7 +25,7 @@ public struct JsonPrefix
     private ulong objects;   // bit d: the container at depth d is an object (else an array)
     private byte depth;
     private Mode mode;
-    private byte sub;        // Unicode: hex digits left; Literal: bytes matched; Number: its Num state
+    private byte sub;        // Unicode: hex digits left; Literal: bytes matched; Number: its JsonNumber.State
     private byte literal;    // index into Literals
     private bool key;        // the string being read is an object key
     private byte whitespace; // current run of whitespace bytes
@@ -45,18 +45,6 @@ public struct JsonPrefix
         Literal,
         Number,
         Done,
-    }
-
-    private enum Num : byte
-    {
-        Minus,
-        Zero,
-        Int,
-        Dot,
-        Frac,
-        Exp,
-        ExpSign,
-        ExpDigits,
     }
 
     /// <summary>True once the root object has closed: nothing may follow but the end of generation.</summary>
@@ -179,14 +167,8 @@ public struct JsonPrefix
                 return Open(isObject: false);
             case (byte)'"':
                 return StartString(isKey: false);
-            case (byte)'-':
-                sub = (byte)Num.Minus;
-                return Enter(Mode.Number);
-            case (byte)'0':
-                sub = (byte)Num.Zero;
-                return Enter(Mode.Number);
-            case >= (byte)'1' and <= (byte)'9':
-                sub = (byte)Num.Int;
+            case (byte)'-' or >= (byte)'0' and <= (byte)'9':
+                sub = (byte)JsonNumber.Next(JsonNumber.State.Start, c)!.Value;
                 return Enter(Mode.Number);
             case (byte)'t' or (byte)'f' or (byte)'n':
                 literal = (byte)(c == (byte)'t' ? 0 : c == (byte)'f' ? 1 : 2);
@@ -245,27 +227,16 @@ public struct JsonPrefix
 
     private bool NumberByte(byte c)
     {
-        var state = (Num)sub;
-        Num? next = state switch
+        var state = (JsonNumber.State)sub;
+        if (JsonNumber.Next(state, c) is { } next)
         {
-            Num.Minus => c == (byte)'0' ? Num.Zero : IsDigit(c) ? Num.Int : null,
-            Num.Zero => c == (byte)'.' ? Num.Dot : c is (byte)'e' or (byte)'E' ? Num.Exp : null,
-            Num.Int => IsDigit(c) ? Num.Int : c == (byte)'.' ? Num.Dot : c is (byte)'e' or (byte)'E' ? Num.Exp : null,
-            Num.Dot => IsDigit(c) ? Num.Frac : null,
-            Num.Frac => IsDigit(c) ? Num.Frac : c is (byte)'e' or (byte)'E' ? Num.Exp : null,
-            Num.Exp => c is (byte)'+' or (byte)'-' ? Num.ExpSign : IsDigit(c) ? Num.ExpDigits : null,
-            Num.ExpSign => IsDigit(c) ? Num.ExpDigits : null,
-            _ => IsDigit(c) ? Num.ExpDigits : null,
-        };
-        if (next is Num n)
-        {
-            sub = (byte)n;
+            sub = (byte)next;
             return true;
         }
 
         // The number ends at the first byte that cannot continue it, if it is complete there; that byte then
         // belongs to what follows the value (the root is an object, so a number is always followed by something).
-        if (state is Num.Minus or Num.Dot or Num.Exp or Num.ExpSign)
+        if (!JsonNumber.IsComplete(state))
         {
             return false;
         }

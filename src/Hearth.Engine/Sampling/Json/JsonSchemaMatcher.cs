@@ -19,7 +19,7 @@ internal abstract class JsonSchemaMatcher
         JsonSchemaNode.MapNode m => new MapMatcher(m, ObjectPhase.Open, null, 0),
         JsonSchemaNode.ArrayNode a => new ArrayMatcher(a, ArrayMatcher.Phase.Open, 0, null, 0),
         JsonSchemaNode.StringNode str => str.MinLength == 0 && str.MaxLength == int.MaxValue ? StringMatcher.Open : StringMatcher.Bounded(str.MinLength, str.MaxLength),
-        JsonSchemaNode.NumberNode n => new NumberMatcher(n.Integer, NumberMatcher.Num.Start),
+        JsonSchemaNode.NumberNode n => new NumberMatcher(n.Integer, JsonNumber.State.Start),
         JsonSchemaNode.LiteralsNode l => Union.Of(l.Texts.Select(t => (JsonSchemaMatcher)new TextMatcher(t, 0)).ToList()),
         JsonSchemaNode.UnionNode u => Union.Of(u.Options.Select(Start).ToList()),
         _ => Union.Of(
@@ -27,7 +27,7 @@ internal abstract class JsonSchemaMatcher
             Start(AnyMap),
             Start(AnyArray),
             StringMatcher.Open,
-            new NumberMatcher(Integer: false, NumberMatcher.Num.Start),
+            new NumberMatcher(integer: false, JsonNumber.State.Start),
             Start(Constants),
         ]),
     };
@@ -120,41 +120,12 @@ internal abstract class JsonSchemaMatcher
         private static bool IsHex(byte c) => c is >= (byte)'0' and <= (byte)'9' or >= (byte)'a' and <= (byte)'f' or >= (byte)'A' and <= (byte)'F';
     }
 
-    private sealed class NumberMatcher(bool Integer, NumberMatcher.Num state) : JsonSchemaMatcher
+    private sealed class NumberMatcher(bool integer, JsonNumber.State state) : JsonSchemaMatcher
     {
-        internal enum Num
-        {
-            Start,
-            Minus,
-            Zero,
-            Int,
-            Dot,
-            Frac,
-            Exp,
-            ExpSign,
-            ExpDigits,
-        }
+        public override bool CanEnd => JsonNumber.IsComplete(state);
 
-        public override bool CanEnd => state is Num.Zero or Num.Int or Num.Frac or Num.ExpDigits;
-
-        public override JsonSchemaMatcher? Step(byte c)
-        {
-            var digit = c is >= (byte)'0' and <= (byte)'9';
-            var exponent = !Integer && c is (byte)'e' or (byte)'E';
-            var dot = !Integer && c == (byte)'.';
-            Num? next = state switch
-            {
-                Num.Start => c == (byte)'-' ? Num.Minus : c == (byte)'0' ? Num.Zero : digit ? Num.Int : null,
-                Num.Minus => c == (byte)'0' ? Num.Zero : digit ? Num.Int : null,
-                Num.Zero => dot ? Num.Dot : exponent ? Num.Exp : null,
-                Num.Int => digit ? Num.Int : dot ? Num.Dot : exponent ? Num.Exp : null,
-                Num.Dot => digit ? Num.Frac : null,
-                Num.Frac => digit ? Num.Frac : exponent ? Num.Exp : null,
-                Num.Exp => c is (byte)'+' or (byte)'-' ? Num.ExpSign : digit ? Num.ExpDigits : null,
-                _ => digit ? Num.ExpDigits : null,
-            };
-            return next is Num n ? new NumberMatcher(Integer, n) : null;
-        }
+        public override JsonSchemaMatcher? Step(byte c) =>
+            JsonNumber.Next(state, c, integer) is { } next ? new NumberMatcher(integer, next) : null;
     }
 
     private sealed class ArrayMatcher(JsonSchemaNode.ArrayNode node, ArrayMatcher.Phase phase, int count, JsonSchemaMatcher? child, int whitespace) : JsonSchemaMatcher
