@@ -137,6 +137,25 @@ public sealed class ChartContentTests(DeployTools tools) : IClassFixture<DeployT
         Assert.NotEqual(before, after);
     }
 
+    [Fact]
+    public void Kubernetes_discovery_gets_a_read_only_role_and_its_config()
+    {
+        var off = RenderedChart.Render(tools);
+        Assert.False(off.Has("Role", "-router-discovery"));
+        Assert.Equal("false", off.Single("Deployment", "-router").Scalar("spec.template.spec.automountServiceAccountToken"));
+
+        var chart = RenderedChart.Render(tools, "--set", "router.discovery.enabled=true", "--set", "router.discovery.labelSelector=app=vllm");
+        var role = chart.Single("Role", "-router-discovery");
+        Assert.Equal(["get", "list", "watch"], role.Strings("rules[0].verbs"));
+        Assert.Equal(["pods"], role.Strings("rules[0].resources"));
+        var account = chart.Single("ServiceAccount", "-router");
+        Assert.Equal(account.Name, chart.Single("Deployment", "-router").Scalar("spec.template.spec.serviceAccountName"));
+        Assert.Equal(account.Name, chart.Single("RoleBinding", "-router-discovery").Scalar("subjects[0].name"));
+        var discovery = (YamlMappingNode)RouterConfig(chart).Children[new YamlScalarNode("kubernetes_discovery")];
+        Assert.Equal("app=vllm", Value(discovery, "label_selector"));
+        Assert.Equal("ai", Value(discovery, "namespace"));
+    }
+
     internal static string RouterConfigText(RenderedChart chart)
     {
         var data = (YamlMappingNode)chart.Single("ConfigMap", "-router").Find("data")!;

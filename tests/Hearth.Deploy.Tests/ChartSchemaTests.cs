@@ -3,9 +3,14 @@ namespace Hearth.Deploy.Tests;
 /// <summary>helm lint and every rendered object against the Kubernetes API schemas, for the default values and a multi-backend file.</summary>
 public sealed class ChartSchemaTests(DeployTools tools) : IClassFixture<DeployTools>
 {
-    public static TheoryData<string> ValueSets => new() { "default", "multi-backend-values.yaml" };
+    public static TheoryData<string> ValueSets => new() { "default", "multi-backend-values.yaml", "discovery" };
 
-    private string[] ValuesArguments(string set) => set == "default" ? [] : ["-f", tools.ValuesFile(set)];
+    private string[] ValuesArguments(string set) => set switch
+    {
+        "default" => [],
+        "discovery" => ["--set", "router.discovery.enabled=true"],
+        _ => ["-f", tools.ValuesFile(set)],
+    };
 
     [Theory]
     [MemberData(nameof(ValueSets))]

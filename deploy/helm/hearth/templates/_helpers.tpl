@@ -73,6 +73,11 @@ model image, then the user's backends; routing, Redis and extraConfig on top.
 {{- $backends = append $backends . -}}
 {{- end }}
 {{- $config := dict "backends" $backends "routing" (dict "strategy" .Values.router.strategy) "require_keys" .Values.router.requireKeys "database" "/var/lib/hearth/router.db" -}}
+{{- with .Values.router.discovery }}
+{{- if .enabled }}
+{{- $_ := set $config "kubernetes_discovery" (dict "label_selector" .labelSelector "namespace" $.Release.Namespace "port" (int .port) "type" .type "tier" .tier) }}
+{{- end }}
+{{- end }}
 {{- with include "hearth.redisUrl" . }}{{- $_ := set $config "redis" . }}{{- end }}
 {{- toYaml (mustMergeOverwrite $config (deepCopy .Values.router.extraConfig)) }}
 {{- end }}
