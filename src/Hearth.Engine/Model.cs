@@ -90,7 +90,9 @@ public sealed unsafe class Model : IDisposable
             var tensors = new TensorLoader(file);
             hp = hp with { Rope = hp.Rope.WithFactors(tensors.OptionalVector("rope_freqs.weight", hp.Rope.Dimensions / 2)) };
             var weights = architecture.LoadWeights(tensors, hp, vocab);
-            var context = Math.Min(options.ContextLength ?? ModelOptions.DefaultContextCap, hp.ContextLength);
+            var context = options is { AllowBeyondTrainedContext: true, ContextLength: { } wanted }
+                ? wanted
+                : Math.Min(options.ContextLength ?? ModelOptions.DefaultContextCap, hp.ContextLength);
             ArgumentOutOfRangeException.ThrowIfLessThan(context, 1, nameof(options.ContextLength));
             var info = new ModelInfo
             {

@@ -17,4 +17,11 @@ public sealed class ModelOptions
     /// <see cref="DefaultContextCap"/>. Values above the trained context are clamped to it.
     /// </summary>
     public int? ContextLength { get; init; }
+
+    /// <summary>
+    /// Lets <see cref="ContextLength"/> exceed the trained context instead of being clamped to it, as
+    /// llama.cpp allows: benchmarks at a context depth (<c>llama-bench -d 4096 -p 512</c> on a 4096-context
+    /// model) need the room. What the model makes of positions past its training is its own business.
+    /// </summary>
+    public bool AllowBeyondTrainedContext { get; init; }
 }

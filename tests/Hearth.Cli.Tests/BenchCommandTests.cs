@@ -35,6 +35,28 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Depth_rows_run_each_test_after_that_many_cached_tokens()
+    {
+        // The tiny model's trained context is 4096: depth 4096 plus the test's tokens must still run (as llama-bench allows).
+        var result = await cli.RunAsync("bench", SharedData.Model("llama-2-tiny-random.gguf"), "-p", "8", "-n", "4", "-t", "1", "-r", "2", "-d", "0,4096", "-b", "1,2");
+        Assert.Equal(0, result.ExitCode);
+        var rows = result.Stdout.Split('\n').Where(l => l.StartsWith("| LLaMA v2 ", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(6, rows.Length);
+        Assert.Contains("| 1 | pp8 |", rows[0], StringComparison.Ordinal);
+        Assert.Contains("| 1 | tg4 x2 |", rows[2], StringComparison.Ordinal);
+        Assert.Matches(@"\| 1 \| pp8 @ d4096 \| [\d.]+ \| [\d.]+ \| [\d.]+ \|", rows[3]);
+        Assert.Contains("| 1 | tg4 @ d4096 |", rows[4], StringComparison.Ordinal);
+        Assert.Contains("| 1 | tg4 x2 @ d4096 |", rows[5], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_depth_is_invalid_input()
+    {
+        var result = await cli.RunAsync("bench", SharedData.Model("llama-2-tiny-random.gguf"), "-d", "-5");
+        Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
+    }
+
+    [Fact]
     public async Task Bad_sequence_count_is_invalid_input()
     {
         var result = await cli.RunAsync("bench", SharedData.Model("llama-2-tiny-random.gguf"), "-b", "0");

@@ -12,7 +12,8 @@ namespace Hearth.Cli.Commands;
 /// thread count, as a markdown table shaped like llama-bench's; then load time and memory
 /// (VmRSS after load, VmHWM peak, from /proc/self/status). `-b 1,4` adds batched generation (what a server's
 /// continuous batching runs): B sequences generating -n tokens each, one batched forward pass per step, reported as
-/// aggregate tokens/s in rows `tg{n} x{B}`.
+/// aggregate tokens/s in rows `tg{n} x{B}`. `-d 4096` runs each test at a context depth, as `llama-bench -d`: the cache
+/// already holds that many tokens (filled once, untimed; each run starts again from them), rows `pp512 @ d4096`.
 /// </summary>
 internal static class BenchCommand
 {
@@ -24,7 +25,8 @@ internal static class BenchCommand
         var threads = new Option<string>("-t") { Description = "Comma-separated thread counts", DefaultValueFactory = _ => Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture) };
         var reps = new Option<int>("-r") { Description = "Timed runs per test (after one warm-up)", DefaultValueFactory = _ => 3 };
         var batches = new Option<string>("-b") { Description = "Comma-separated sequence counts for the tg test (batched generation; aggregate tokens/s)", DefaultValueFactory = _ => "1" };
-        var command = new Command("bench", "Measure prompt and generation speed (llama-bench style)") { model, prompt, gen, threads, reps, batches };
+        var depths = new Option<string>("-d") { Description = "Comma-separated context depths: tokens already in the cache when each test starts (llama-bench -d)", DefaultValueFactory = _ => "0" };
+        var command = new Command("bench", "Measure prompt and generation speed (llama-bench style)") { model, prompt, gen, threads, reps, batches, depths };
         command.SetAction(parse =>
         {
             var p = parse.GetValue(prompt);
@@ -37,7 +39,8 @@ internal static class BenchCommand
 
             var threadCounts = PositiveList(parse.GetValue(threads)!, "-t", "a thread count");
             var batchSizes = PositiveList(parse.GetValue(batches)!, "-b", "a sequence count");
-            Run(parse.GetValue(model)!.FullName, p, n, threadCounts, r, Console.Out, batchSizes);
+            var depthList = NonNegativeList(parse.GetValue(depths)!, "-d", "a context depth");
+            Run(parse.GetValue(model)!.FullName, p, n, threadCounts, r, Console.Out, batchSizes, depthList);
             return ExitCodes.Ok;
         });
         return command;
@@ -48,10 +51,17 @@ internal static class BenchCommand
             .Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : throw new ArgumentException($"{option}: '{s}' is not {what}."))
             .ToArray();
 
-    internal static void Run(string path, int p, int n, int[] threadCounts, int reps, TextWriter output, int[]? batchSizes = null)
+    private static int[] NonNegativeList(string text, string option, string what) =>
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"{option}: '{s}' is not {what}."))
+            .ToArray();
+
+    internal static void Run(string path, int p, int n, int[] threadCounts, int reps, TextWriter output, int[]? batchSizes = null, int[]? depths = null)
     {
         batchSizes ??= [1];
+        depths = depths is { Length: > 0 } ? depths : [0];
         var slots = batchSizes.Max();
+        var context = depths.Max() + Math.Max(p, n) + 1;
         output.WriteLine($"| model | type | size | params | threads | test | t/s min | t/s median | t/s max |");
         output.WriteLine($"| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |");
         double? loadSeconds = null;
@@ -61,7 +71,7 @@ internal static class BenchCommand
         foreach (var t in threadCounts)
         {
             var sw = Stopwatch.StartNew();
-            using var m = Model.Load(path, new ModelOptions { Threads = t, ContextLength = Math.Max(p, n) + 1 });
+            using var m = Model.Load(path, new ModelOptions { Threads = t, ContextLength = context, AllowBeyondTrainedContext = true });
             sw.Stop();
             if (loadSeconds is null)
             {
@@ -70,45 +80,44 @@ internal static class BenchCommand
             }
 
             info = m.Info;
-            var cache = m.CreateCache(slots, Math.Max(p, n) + 1);
+            var cache = m.CreateCache(slots, context);
             kvBytes = cache.SizeBytes;
             var random = new Random(42);
             var logits = new float[slots * m.Info.VocabSize];
-            if (p > 0)
+            foreach (var depth in depths)
             {
-                var batch = Enumerable.Range(0, p).Select(i => new BatchToken(random.Next(m.Info.VocabSize), i, 0, i == p - 1)).ToArray();
-                var rates = Measure(reps, () =>
+                FillDepth(m, cache, depth, random, logits);
+                var at = depth > 0 ? $" @ d{depth}" : string.Empty;
+                if (p > 0)
                 {
-                    cache.Clear(0);
-                    m.Forward(batch, cache, logits);
-                    return p;
-                });
-                Row(output, m.Info, t, $"pp{p}", rates);
-            }
+                    var batch = Enumerable.Range(0, p).Select(i => new BatchToken(random.Next(m.Info.VocabSize), depth + i, 0, i == p - 1)).ToArray();
+                    var rates = Measure(reps, () => cache.Truncate(0, depth), () =>
+                    {
+                        m.Forward(batch, cache, logits);
+                        return p;
+                    });
+                    Row(output, m.Info, t, $"pp{p}{at}", rates);
+                }
 
-            foreach (var b in n > 0 ? batchSizes : [])
-            {
-                var rates = Measure(reps, () =>
+                foreach (var b in n > 0 ? batchSizes : [])
                 {
-                    var step = new BatchToken[b];
-                    for (var s = 0; s < b; s++)
+                    var rates = Measure(reps, () => ResetToDepth(cache, b, depth), () =>
                     {
-                        cache.Clear(s);
-                    }
-
-                    for (var i = 0; i < n; i++)
-                    {
-                        for (var s = 0; s < b; s++)
+                        var step = new BatchToken[b];
+                        for (var i = 0; i < n; i++)
                         {
-                            step[s] = new BatchToken(random.Next(m.Info.VocabSize), i, s, true);
+                            for (var s = 0; s < b; s++)
+                            {
+                                step[s] = new BatchToken(random.Next(m.Info.VocabSize), depth + i, s, true);
+                            }
+
+                            m.Forward(step, cache, logits.AsSpan(0, b * m.Info.VocabSize));
                         }
 
-                        m.Forward(step, cache, logits.AsSpan(0, b * m.Info.VocabSize));
-                    }
-
-                    return n * b;
-                });
-                Row(output, m.Info, t, b == 1 ? $"tg{n}" : $"tg{n} x{b}", rates);
+                        return n * b;
+                    });
+                    Row(output, m.Info, t, (b == 1 ? $"tg{n}" : $"tg{n} x{b}") + at, rates);
+                }
             }
         }
 
@@ -117,12 +126,37 @@ internal static class BenchCommand
             $"file: {Mib(info?.FileSize ?? 0)} MiB; KV cache: {Mib(kvBytes)} MiB (F16{(slots > 1 ? $", {slots} sequences" : string.Empty)}); kernels: {WeightKernels.InstructionSet}; CPU: {CpuModel()}"));
     }
 
-    private static double[] Measure(int reps, Func<int> run)
+    /// <summary>Puts <paramref name="depth"/> random tokens into slot 0, in prompt-sized batches; untimed.</summary>
+    private static void FillDepth(Model m, KvCache cache, int depth, Random random, float[] logits)
     {
+        const int chunk = 512;
+        cache.Clear(0);
+        for (var start = 0; start < depth; start += chunk)
+        {
+            var count = Math.Min(chunk, depth - start);
+            var batch = Enumerable.Range(start, count).Select(i => new BatchToken(random.Next(m.Info.VocabSize), i, 0, i == start + count - 1)).ToArray();
+            m.Forward(batch, cache, logits);
+        }
+    }
+
+    /// <summary>Slot 0 back to the filled depth, and every other slot of a batched run starting from the same tokens.</summary>
+    private static void ResetToDepth(KvCache cache, int sequences, int depth)
+    {
+        cache.Truncate(0, depth);
+        for (var s = 1; s < sequences; s++)
+        {
+            cache.CopyPrefix(0, s, depth);
+        }
+    }
+
+    private static double[] Measure(int reps, Action reset, Func<int> run)
+    {
+        reset();
         run();   // warm-up: JIT, page-in of the mapped weights
         var rates = new double[reps];
         for (var i = 0; i < reps; i++)
         {
+            reset();
             var start = Stopwatch.GetTimestamp();
             var tokens = run();
             rates[i] = tokens / Stopwatch.GetElapsedTime(start).TotalSeconds;
