@@ -29,6 +29,9 @@ internal static partial class RouterLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Backend {Backend} serves {Models}")]
     public static partial void Discovered(ILogger logger, string backend, string models);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Route}: the router failed on a request")]
+    public static partial void Failed(ILogger logger, Exception error, string route);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Route}: {Status} {Message}")]
     public static partial void Refused(ILogger logger, string route, int status, string message);
 }

@@ -80,6 +80,21 @@ internal sealed class ProxyHandler(
         {
             outcome.Status = 499; // the client left; nothing more to send
         }
+#pragma warning disable CA1031 // a bug in one request must not take the router down; it becomes a 500 for that request
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            RouterLog.Failed(logger, e, route.Path);
+            outcome.Status = 500;
+            if (!context.Response.HasStarted)
+            {
+                await RouterErrors.WriteAsync(context, 500, "server_error", "router_error", null, "The router failed on this request: " + e.Message).ConfigureAwait(false);
+            }
+            else
+            {
+                context.Abort();
+            }
+        }
         finally
         {
             if (rented is not null)
@@ -207,7 +222,12 @@ internal sealed class ProxyHandler(
                         return;
                     }
 
-                    var reason = attempt.Kind == AttemptKind.HttpError ? ((int)attempt.Status).ToString(System.Globalization.CultureInfo.InvariantCulture) : attempt.Kind.ToString().ToLowerInvariant();
+                    var reason = attempt.Kind switch
+                    {
+                        AttemptKind.HttpError => attempt.Status.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        AttemptKind.Timeout => "timeout",
+                        _ => "connect_failed",
+                    };
                     metrics.Retry(backend.Name, reason);
                     RouterLog.AttemptFailed(logger, route.Path, model, backend.Name, attempt.FailureMessage ?? reason);
                     if (attempt.Kind == AttemptKind.HttpError)

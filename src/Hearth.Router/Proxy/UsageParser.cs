@@ -74,9 +74,9 @@ internal static class UsageParser
                         total = v;
                     }
                 }
-                else
+                else if (!reader.TrySkip())
                 {
-                    reader.Skip();
+                    return null;
                 }
             }
         }
