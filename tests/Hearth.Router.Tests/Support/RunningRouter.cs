@@ -1,0 +1,57 @@
+using Hearth.Router.Config;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Hearth.Router.Tests.Support;
+
+/// <summary>The router host, in process, on a real loopback port: configured from YAML like the CLI does.</summary>
+internal sealed class RunningRouter : IAsyncDisposable
+{
+    private RunningRouter(WebApplication app, Uri address)
+    {
+        App = app;
+        Address = address;
+        Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public WebApplication App { get; }
+
+    public Uri Address { get; }
+
+    public HttpClient Http { get; }
+
+    public static async Task<RunningRouter> StartAsync(string yaml, Action<IServiceCollection>? services = null,
+        IReadOnlyDictionary<string, string>? environment = null, TimeProvider? time = null)
+    {
+        var env = environment ?? new Dictionary<string, string>();
+        var options = RouterConfigLoader.Load(yaml, "test.yaml", name => env.GetValueOrDefault(name));
+        options.Port = 0;
+        var app = RouterHost.CreateApp(options, new RouterHostOptions
+        {
+            ConfigureServices = services,
+            Environment = name => env.GetValueOrDefault(name),
+            TimeProvider = time ?? TimeProvider.System,
+            ConfigureLogging = l => l.SetMinimumLevel(LogLevel.Warning).ClearProviders(),
+        });
+        await app.StartAsync();
+        return new RunningRouter(app, RouterHost.ListeningAddress(app));
+    }
+
+    public static string Backend(string name, Uri url, string extra = "") =>
+        $"""
+          - name: {name}
+            url: {url}
+            models: [m]
+            health: {"{"}period: 1h{"}"}
+            timeouts: {"{"}first_byte: 2s, idle: 2s{"}"}
+        {extra}
+        """;
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
