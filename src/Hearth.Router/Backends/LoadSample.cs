@@ -32,16 +32,13 @@ public sealed record LoadSample(double Waiting, double Running, double KvCacheUs
             }
 
             var name = line[..nameEnd];
-            var valueStart = line.LastIndexOf(' ');
-            if (valueStart < nameEnd || !double.TryParse(line[(valueStart + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            var rest = line[nameEnd] == '{' && line.IndexOf('}') is var close and > 0 ? line[(close + 1)..] : line[nameEnd..];
+            rest = rest.Trim();
+            var space = rest.IndexOf(' ');
+            var field = space < 0 ? rest : rest[..space]; // a timestamp may follow the value
+            if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
             {
-                // A timestamp after the value: take the field before it.
-                var fields = line[(line.IndexOf('}') is var b and >= 0 ? b + 1 : nameEnd)..].Trim();
-                var space = fields.IndexOf(' ');
-                if (space <= 0 || !double.TryParse(fields[..space], NumberStyles.Float, CultureInfo.InvariantCulture, out value))
-                {
-                    continue;
-                }
+                continue;
             }
 
             switch (name)
