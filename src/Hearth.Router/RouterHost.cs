@@ -20,6 +20,9 @@ namespace Hearth.Router;
 /// <summary>Builds the router's HTTP app: proxied OpenAI/Ollama routes, model lists, /health, /metrics.</summary>
 public static class RouterHost
 {
+    /// <summary>Bytes over the body limit the router still reads (and drops) so its 413 arrives intact; beyond it the connection is closed.</summary>
+    public const long DrainAllowance = 1024 * 1024;
+
     public static WebApplication CreateApp(RouterOptions options, RouterHostOptions? host = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -37,7 +40,7 @@ public static class RouterHost
         host.ConfigureLogging?.Invoke(builder.Logging);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes + DrainAllowance;
             kestrel.AddServerHeader = false;
             if (options.Host == "localhost")
             {

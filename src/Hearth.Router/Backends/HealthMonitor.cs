@@ -58,6 +58,8 @@ internal sealed class HealthMonitor(BackendPool pool, RouterOptions options, Tim
         var changed = false;
         if (now >= backend.NextHealthCheck)
         {
+            // The very first check has no history to smooth over: a backend that is down at start is down at once.
+            var first = backend.NextHealthCheck == default;
             backend.NextHealthCheck = now + backend.Options.Health.Period;
             var (ok, reason) = await ProbeAsync(backend, cancellationToken).ConfigureAwait(false);
             if (ok)
@@ -69,7 +71,7 @@ internal sealed class HealthMonitor(BackendPool pool, RouterOptions options, Tim
                     RouterLog.BackendUp(logger, backend.Name);
                 }
             }
-            else if (++backend.HealthFailures >= backend.Options.Health.FailureThreshold && backend.State.Healthy)
+            else if ((++backend.HealthFailures >= backend.Options.Health.FailureThreshold || first) && backend.State.Healthy)
             {
                 backend.State.Healthy = false;
                 RouterLog.BackendDown(logger, backend.Name, reason);

@@ -43,6 +43,7 @@ internal sealed class ProxyHandler(
             var length = context.Request.ContentLength;
             if (length > options.MaxBodyBytes)
             {
+                await DrainAsync(context.Request, aborted).ConfigureAwait(false);
                 outcome.Status = await TooLarge(context).ConfigureAwait(false);
                 return;
             }
@@ -430,6 +431,29 @@ internal sealed class ProxyHandler(
         return result;
     }
 
+    /// <summary>
+    /// Reads and drops the rest of an oversized body (Kestrel's own cap is the limit plus <see cref="RouterHost.DrainAllowance"/>),
+    /// so the 413 reaches the client: closing a socket with unread input resets the connection and loses the answer.
+    /// </summary>
+    private static async Task DrainAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            while (await request.Body.ReadAsync(scratch, cancellationToken).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (BadHttpRequestException)
+        {
+            // Beyond the drain allowance: Kestrel closes the connection after the 413.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
     /// <summary>Reads the whole body into a pooled array; null when it is over the limit.</summary>
     private static async Task<(byte[]? Buffer, int Length)> ReadBodyAsync(HttpRequest request, long? declared, long limit, CancellationToken cancellationToken)
     {
@@ -444,6 +468,7 @@ internal sealed class ProxyHandler(
                     if (total > limit)
                     {
                         ArrayPool<byte>.Shared.Return(buffer);
+                        await DrainAsync(request, cancellationToken).ConfigureAwait(false);
                         return (null, 0);
                     }
 
