@@ -18,6 +18,9 @@ internal sealed class HealthMonitor(BackendPool pool, RouterOptions options, Tim
     public TimeSpan Tick { get; } = options.Backends.Count == 0 ? TimeSpan.FromSeconds(1)
         : TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(100).Ticks, options.Backends.Min(b => b.Health.Period).Ticks));
 
+    /// <summary>A model list can take an engine longer than a health probe (a store to open on first call).</summary>
+    public static readonly TimeSpan DiscoveryTimeout = TimeSpan.FromSeconds(15);
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await CheckDueAsync(cancellationToken).ConfigureAwait(false);
@@ -80,8 +83,11 @@ internal sealed class HealthMonitor(BackendPool pool, RouterOptions options, Tim
 
         if (backend.Discovers && backend.State.Healthy && now >= backend.NextDiscovery)
         {
-            backend.NextDiscovery = now + options.DiscoveryPeriod;
-            changed = await DiscoverAsync(backend, cancellationToken).ConfigureAwait(false);
+            var (ok, listChanged) = await DiscoverAsync(backend, cancellationToken).ConfigureAwait(false);
+            changed = listChanged;
+
+            // A failed discovery is retried at the next health tick, not a whole discovery period later.
+            backend.NextDiscovery = now + (ok ? options.DiscoveryPeriod : backend.Options.Health.Period);
         }
 
         if (options.Routing.Strategy == RoutingStrategyKind.LoadAware && backend.Options.Type == BackendType.OpenAI && backend.State.Healthy)
@@ -105,12 +111,12 @@ internal sealed class HealthMonitor(BackendPool pool, RouterOptions options, Tim
         }
     }
 
-    private async Task<bool> DiscoverAsync(Backend backend, CancellationToken cancellationToken)
+    private async Task<(bool Ok, bool Changed)> DiscoverAsync(Backend backend, CancellationToken cancellationToken)
     {
         var ollama = backend.Options.Type == BackendType.Ollama;
         try
         {
-            using var response = await GetAsync(backend, ollama ? "/api/tags" : "/v1/models", cancellationToken).ConfigureAwait(false);
+            using var response = await GetAsync(backend, ollama ? "/api/tags" : "/v1/models", cancellationToken, DiscoveryTimeout).ConfigureAwait(false);
             response.EnsureSuccessStatusCode();
             using var json = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
             var list = json.RootElement.GetProperty(ollama ? "models" : "data");
@@ -121,8 +127,10 @@ internal sealed class HealthMonitor(BackendPool pool, RouterOptions options, Tim
             if (backend.SetDiscovered(names))
             {
                 RouterLog.Discovered(logger, backend.Name, string.Join(", ", names));
-                return true;
+                return (true, true);
             }
+
+            return (true, false);
         }
         catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException or InvalidOperationException
             or OperationCanceledException && !cancellationToken.IsCancellationRequested)
@@ -130,7 +138,7 @@ internal sealed class HealthMonitor(BackendPool pool, RouterOptions options, Tim
             RouterLog.DiscoveryFailed(logger, backend.Name, e.Message);
         }
 
-        return false;
+        return (false, false);
     }
 
     private async Task ScrapeAsync(Backend backend, CancellationToken cancellationToken)
@@ -149,9 +157,9 @@ internal sealed class HealthMonitor(BackendPool pool, RouterOptions options, Tim
         }
     }
 
-    private async Task<HttpResponseMessage> GetAsync(Backend backend, string path, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> GetAsync(Backend backend, string path, CancellationToken cancellationToken, TimeSpan? limit = null)
     {
-        using var timeout = new CancellationTokenSource(backend.Options.Health.Timeout, time);
+        using var timeout = new CancellationTokenSource(limit ?? backend.Options.Health.Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         using var request = new HttpRequestMessage(HttpMethod.Get, backend.Url(path));
         if (backend.UpstreamKey is { } key)

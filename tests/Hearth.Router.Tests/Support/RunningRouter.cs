@@ -48,6 +48,24 @@ internal sealed class RunningRouter : IAsyncDisposable
         {extra}
         """;
 
+    /// <summary>Polls /v1/models until the model is offered (engines on a busy machine can miss the first health round).</summary>
+    public async Task WaitForModelAsync(string model)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            var list = await Http.GetStringAsync(new Uri("/v1/models", UriKind.Relative));
+            if (list.Contains($"\"id\":\"{model}\"", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"model {model} never appeared in /v1/models");
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
