@@ -57,11 +57,19 @@ public sealed class RouterCommandTests
         var config = Path.Combine(Path.GetTempPath(), $"router-{Guid.NewGuid():N}.yaml");
         await File.WriteAllTextAsync(config, $$$"""
             backends:
-              - {name: engine, url: "{{{engine.Address}}}"}
+              - {name: engine, url: "{{{engine.Address}}}", health: {period: 1s, timeout: 5s}}
             """);
         try
         {
             await using var router = await HearthProcess.RouterAsync(config);
+            using var http = new HttpClient();
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!(await http.GetStringAsync(new Uri(router.Address, "/v1/models"))).Contains("llama-2-tiny-random", StringComparison.Ordinal))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the engine's model never appeared through the router");
+                await Task.Delay(200);
+            }
+
             var sdk = new ChatClient("llama-2-tiny-random", new ApiKeyCredential("none"), new OpenAIClientOptions { Endpoint = new Uri(router.Address, "/v1") });
             ChatCompletion answer = await sdk.CompleteChatAsync([new UserChatMessage("Hi")], new ChatCompletionOptions { MaxOutputTokenCount = 3 });
             Assert.True(answer.Usage.OutputTokenCount > 0);
