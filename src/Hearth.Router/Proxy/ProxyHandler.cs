@@ -197,7 +197,7 @@ internal sealed class ProxyHandler(
                         {
                             outcome.Backend = backend.Name;
                             outcome.Status = attempt.Status;
-                            var tokens = await ResponsePump.RunAsync(context, route, backend, candidate, info, attempt, cacheKey is not null, outcome, time, metrics, logger).ConfigureAwait(false);
+                            var tokens = await ResponsePump.RunAsync(context, route, backend, candidate, info, attempt, cacheKey is not null, gate is not null, outcome, time, metrics, logger).ConfigureAwait(false);
                             await AfterAsync(key, cacheKey, backend.Name, tokens, context).ConfigureAwait(false);
                         }
 
@@ -272,6 +272,11 @@ internal sealed class ProxyHandler(
         ReadOnlyMemory<byte> upstreamBody = translate
             ? OllamaRequest.FromOpenAIChat(body.Span, candidate.Model, info.Stream)
             : candidate.Model == info.Model ? body : WithModel(body, info, candidate.Model);
+        if (!translate && gate is not null && info.Stream && !info.HasStreamOptions && !route.OllamaClient)
+        {
+            // Keys have token limits: ask the backend for the usage chunk so streamed answers count too.
+            upstreamBody = WithIncludeUsage(upstreamBody);
+        }
         using var message = UpstreamClient.Build(backend, translate ? "/api/chat" : route.Path, upstreamBody, context.Request);
         candidate.Backend.Enter();
         var entered = true;
@@ -452,6 +457,24 @@ internal sealed class ProxyHandler(
         {
             ArrayPool<byte>.Shared.Return(scratch);
         }
+    }
+
+    /// <summary>The body with <c>"stream_options":{"include_usage":true}</c> added before its closing brace; every other byte unchanged.</summary>
+    private static ReadOnlyMemory<byte> WithIncludeUsage(ReadOnlyMemory<byte> body)
+    {
+        var span = body.Span;
+        var close = span.LastIndexOf((byte)'}');
+        if (close < 0)
+        {
+            return body;
+        }
+
+        var insert = ",\"stream_options\":{\"include_usage\":true}"u8;
+        var result = new byte[body.Length + insert.Length];
+        span[..close].CopyTo(result);
+        insert.CopyTo(result.AsSpan(close));
+        span[close..].CopyTo(result.AsSpan(close + insert.Length));
+        return result;
     }
 
     /// <summary>Reads the whole body into a pooled array; null when it is over the limit.</summary>

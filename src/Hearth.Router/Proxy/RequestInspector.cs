@@ -17,6 +17,7 @@ internal static class RequestInspector
         int modelStart = 0, modelLength = 0;
         bool stream = streamDefault;
         string? user = null;
+        var streamOptions = false;
         StringBuilder? prefix = prefixChars > 0 ? new StringBuilder() : null;
         try
         {
@@ -53,6 +54,11 @@ internal static class RequestInspector
 
                     stream = reader.TokenType == JsonTokenType.Null ? streamDefault : reader.GetBoolean();
                 }
+                else if (name.SequenceEqual("stream_options"u8))
+                {
+                    streamOptions = true;
+                    reader.Skip();
+                }
                 else if (name.SequenceEqual("user"u8) && reader.TokenType == JsonTokenType.String)
                 {
                     user = reader.GetString();
@@ -85,7 +91,7 @@ internal static class RequestInspector
             return false;
         }
 
-        info = new RequestInfo(model, modelStart, modelLength, stream, user, prefix?.Length > 0 ? prefix.ToString() : null);
+        info = new RequestInfo(model, modelStart, modelLength, stream, user, prefix?.Length > 0 ? prefix.ToString() : null, streamOptions);
         return true;
     }
 

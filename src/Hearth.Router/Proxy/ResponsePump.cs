@@ -24,7 +24,7 @@ internal static class ResponsePump
     public readonly record struct Result(long? Tokens, bool Complete, byte[]? Captured);
 
     public static async Task<Result> RunAsync(HttpContext context, ProxyRoute route, Backend backend, RouteCandidate candidate, RequestInfo info,
-        UpstreamAttempt attempt, bool capture, ProxyHandler.Outcome outcome, TimeProvider time, RouterMetrics metrics, ILogger logger)
+        UpstreamAttempt attempt, bool capture, bool usage, ProxyHandler.Outcome outcome, TimeProvider time, RouterMetrics metrics, ILogger logger)
     {
         var aborted = context.RequestAborted;
         var response = context.Response;
@@ -50,7 +50,7 @@ internal static class ResponsePump
         var ollama = translate ? OllamaResponse.Create(info.Model, time) : null;
         var whole = translate && !info.Stream ? new ArrayBufferWriter<byte>() : null;
         var scratch = translate && info.Stream ? new ArrayBufferWriter<byte>() : null;
-        var tail = new TailBuffer();
+        var tail = usage ? new TailBuffer() : null; // only keys need the tokens used
         var captured = capture ? new ArrayBufferWriter<byte>() : null;
         var buffer = attempt.Buffer!;
         var n = attempt.FirstLength;
@@ -85,7 +85,7 @@ internal static class ResponsePump
 
                 if (!output.IsEmpty)
                 {
-                    tail.Append(output.Span);
+                    tail?.Append(output.Span);
                     if (captured is not null && captured.WrittenCount + output.Length <= ProxyHandler.MaxCachedBytes)
                     {
                         captured.Write(output.Span);
@@ -110,7 +110,7 @@ internal static class ResponsePump
                 outcome.UpstreamWait += time.GetElapsedTime(waited);
             }
 
-            return new Result(UsageParser.Tokens(tail.Span), true, captured?.WrittenSpan.ToArray());
+            return new Result(tail is null ? null : UsageParser.Tokens(tail.Span), true, captured?.WrittenSpan.ToArray());
         }
         catch (Exception e) when (!aborted.IsCancellationRequested && e is OperationCanceledException or IOException or HttpRequestException or System.Text.Json.JsonException)
         {
@@ -131,7 +131,7 @@ internal static class ResponsePump
                 context.Abort(); // a half JSON document must not look complete
             }
 
-            return new Result(UsageParser.Tokens(tail.Span), false, null);
+            return new Result(tail is null ? null : UsageParser.Tokens(tail.Span), false, null);
         }
         finally
         {

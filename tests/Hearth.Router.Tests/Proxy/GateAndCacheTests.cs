@@ -67,6 +67,22 @@ public sealed class GateAndCacheTests
     }
 
     [Fact]
+    public async Task A_streamed_answer_counts_its_tokens_against_the_key_too()
+    {
+        await using var upstream = await ScriptedUpstream.StartAsync();
+        upstream.Handler = (c, r) => ScriptedUpstream.Sse(c, r.Text.Contains("\"include_usage\":true", StringComparison.Ordinal)
+            ? [ScriptedUpstream.Chunk("hi"), """{"id":"c","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":6,"completion_tokens":1,"total_tokens":7}}""", "[DONE]"]
+            : [ScriptedUpstream.Chunk("hi"), "[DONE]"]);
+        var gate = new TestGate();
+        await using var router = await RunningRouter.StartAsync("backends:\n" + RunningRouter.Backend("a", upstream.Address),
+            s => s.AddSingleton<IRequestGate>(gate));
+        using var response = await Chat(router, "good", extra: ",\"stream\":true");
+        Assert.Contains("[DONE]", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.EndsWith(",\"stream\":true,\"stream_options\":{\"include_usage\":true}}", upstream.Requests.Single().Text, StringComparison.Ordinal);
+        Assert.Equal(("k1", 7L), Assert.Single(gate.Usage));
+    }
+
+    [Fact]
     public async Task Private_keys_stay_off_external_backends()
     {
         await using var external = await ScriptedUpstream.StartAsync();
