@@ -64,7 +64,19 @@ async Task<double> One(Uri target, string path, bool stream = false)
     using var content = new ByteArrayContent(stream ? streamBody : body);
     content.Headers.ContentType = new("application/json");
     using var response = await http.PostAsync(new Uri(target, path), content);
-    await response.Content.CopyToAsync(Stream.Null);
+    if (stream)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        if (text.Split("data: ").Length - 1 != 50)
+        {
+            throw new InvalidOperationException($"expected 50 events from {target}: {text}");
+        }
+    }
+    else
+    {
+        await response.Content.CopyToAsync(Stream.Null);
+    }
+
     if (!response.IsSuccessStatusCode)
     {
         throw new InvalidOperationException($"{target}{path}: {(int)response.StatusCode}");
