@@ -150,6 +150,16 @@ internal sealed class ProxyHandler(
 
         var table = pool.Current;
         var chain = ModelChain(info.Model, table);
+        if (chain.Count == 0 && table.Backends.FirstOrDefault(b => b.Discovers && b.Models.Count == 0) is { } unknown)
+        {
+            // A backend whose model list is not known yet (down since start) might serve it: not a 404 yet.
+            outcome.Status = 503;
+            await RouterErrors.WriteAsync(context, 503, "server_error", "no_backend_available", "model",
+                $"The model '{info.Model}' is not served by any reachable backend, and backend '{unknown.Name}' has not reported its models yet.",
+                unknown.Options.Health.Period).ConfigureAwait(false);
+            return;
+        }
+
         if (chain.Count == 0)
         {
             outcome.Status = 404;

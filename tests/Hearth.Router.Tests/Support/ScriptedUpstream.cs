@@ -39,6 +39,9 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
 
     public IReadOnlyList<string> Models { get; set; } = ["m"];
 
+    /// <summary>What GET /metrics answers (Prometheus text), for load-aware routing.</summary>
+    public string MetricsText { get; set; } = string.Empty;
+
     public static async Task<ScriptedUpstream> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -49,6 +52,7 @@ internal sealed class ScriptedUpstream : IAsyncDisposable
         app.MapGet("/health", (HttpContext c) => upstream.Healthy ? Results.Ok(new { status = "ok" }) : Results.StatusCode(503));
         app.MapGet("/v1/models", () => Results.Json(new { @object = "list", data = upstream.Models.Select(m => new { id = m, @object = "model" }) }));
         app.MapGet("/api/tags", () => Results.Json(new { models = upstream.Models.Select(m => new { name = m, model = m }) }));
+        app.MapGet("/metrics", () => Results.Text(upstream.MetricsText, "text/plain"));
         app.MapGet("/api/version", () => Results.Json(new { version = "0.0.0" }));
         app.MapPost("/{**path}", async (HttpContext c) =>
         {
