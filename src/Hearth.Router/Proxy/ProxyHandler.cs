@@ -74,7 +74,8 @@ internal sealed class ProxyHandler(
                 return;
             }
 
-            outcome.Model = info.Model;
+            // Only names some backend serves become metric labels: client-chosen strings must not grow the series without bound.
+            outcome.Model = pool.Current.Models.ContainsKey(info.Model) ? info.Model : "unknown";
             await ServeAsync(context, route, body, info, outcome, started).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)

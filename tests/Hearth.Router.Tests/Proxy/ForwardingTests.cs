@@ -101,6 +101,9 @@ public sealed class ForwardingTests
         var streamed = await Post(new ChunkedContent(Encoding.UTF8.GetBytes(big)));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, streamed.Status);
         Assert.Empty(upstream.Requests);
+        var metrics = await router.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.DoesNotContain("nope", metrics, StringComparison.Ordinal); // client-chosen names never become label values
+        Assert.Contains("model=\"unknown\",backend=\"router\",status=\"404\"", metrics, StringComparison.Ordinal);
 
         // The router keeps serving after all of that.
         using var fine = await router.Http.PostAsync(new Uri("/v1/chat/completions", UriKind.Relative), Body("""{"model":"m","messages":[]}"""));
