@@ -8,10 +8,12 @@ namespace Hearth.Router.Tests.Support;
 internal sealed partial class HearthProcess : IAsyncDisposable
 {
     private readonly Process process;
+    private readonly string home;
 
-    private HearthProcess(Process process, Uri address)
+    private HearthProcess(Process process, Uri address, string home)
     {
         this.process = process;
+        this.home = home;
         Address = address;
     }
 
@@ -27,7 +29,9 @@ internal sealed partial class HearthProcess : IAsyncDisposable
     public static Task<HearthProcess> RouterAsync(string config) =>
         StartAsync(["router", "--config", config, "--port", "0"], RouterLine());
 
-    public static ProcessStartInfo Command(params string[] args)
+    public static ProcessStartInfo Command(params string[] args) => Command(Path.Combine(Path.GetTempPath(), "hearth-router-tests-" + Guid.NewGuid().ToString("N")), args);
+
+    private static ProcessStartInfo Command(string home, string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "hearth.dll"));
@@ -37,7 +41,7 @@ internal sealed partial class HearthProcess : IAsyncDisposable
         }
 
         start.Environment["HEARTH_API_KEY"] = string.Empty;
-        start.Environment["HEARTH_HOME"] = Path.Combine(Path.GetTempPath(), "hearth-router-tests-home");
+        start.Environment["HEARTH_HOME"] = home; // a store of its own, deleted with the process
         return start;
     }
 
@@ -56,11 +60,16 @@ internal sealed partial class HearthProcess : IAsyncDisposable
         }
 
         process.Dispose();
+        if (Directory.Exists(home))
+        {
+            Directory.Delete(home, recursive: true);
+        }
     }
 
     private static async Task<HearthProcess> StartAsync(string[] args, Regex ready)
     {
-        var process = Process.Start(Command(args))!;
+        var home = Path.Combine(Path.GetTempPath(), "hearth-router-tests-" + Guid.NewGuid().ToString("N"));
+        var process = Process.Start(Command(home, args))!;
         var stderr = new System.Text.StringBuilder();
         process.ErrorDataReceived += (_, e) =>
         {
@@ -90,7 +99,7 @@ internal sealed partial class HearthProcess : IAsyncDisposable
                         {
                         }
                     });
-                    return new HearthProcess(process, new Uri(match.Groups[1].Value));
+                    return new HearthProcess(process, new Uri(match.Groups[1].Value), home);
                 }
             }
         }
