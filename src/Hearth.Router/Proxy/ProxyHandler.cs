@@ -291,6 +291,7 @@ internal sealed class ProxyHandler(
         using var message = UpstreamClient.Build(backend, translate ? "/api/chat" : route.Path, upstreamBody, context.Request);
         candidate.Backend.Enter();
         var entered = true;
+        using var activity = RouterTracing.StartAttempt(route.Path, info.Model, candidate.Model, backend);
         try
         {
             var attempt = await backend.Pipeline.ExecuteAsync(
@@ -298,6 +299,7 @@ internal sealed class ProxyHandler(
                 (backend, message, time, aborted: context.RequestAborted),
                 context.RequestAborted).ConfigureAwait(false);
             outcome.UpstreamWait += attempt.TimeToFirstByte;
+            RouterTracing.Finish(activity, attempt);
             if (attempt.Kind == AttemptKind.Ok)
             {
                 candidate.Backend.RecordTtft(attempt.TimeToFirstByte);
@@ -310,6 +312,7 @@ internal sealed class ProxyHandler(
         }
         catch (BrokenCircuitException)
         {
+            activity?.SetTag("error.type", "circuit_open");
             metrics.Retry(backend.Name, "circuit_open");
             return null;
         }
