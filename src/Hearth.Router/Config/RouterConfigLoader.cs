@@ -101,6 +101,7 @@ public static class RouterConfigLoader
             ["tier"] = (n, p) => b.Tier = r.Enum<BackendTier>(n, p) ?? b.Tier,
             ["weight"] = (n, p) => b.Weight = r.Int(n, p, 1, 1000) ?? b.Weight,
             ["max_concurrency"] = (n, p) => b.MaxConcurrency = r.Int(n, p, 1, 100_000) ?? b.MaxConcurrency,
+            ["ollama_api"] = (n, p) => b.OllamaApi = r.Bool(n, p) ?? b.OllamaApi,
             ["health"] = (n, p) => r.Mapping(n, p, new Dictionary<string, Action<YamlNode, string>>
             {
                 ["path"] = (m, q) => b.Health.Path = PathValue(r, m, q),

@@ -87,6 +87,10 @@ public sealed class BackendOptions
     /// <summary>In-flight cap; at it the backend counts as busy and later tiers are tried first.</summary>
     public int MaxConcurrency { get; set; } = 64;
 
+    /// <summary>An <c>openai</c> backend that also serves Ollama's /api/* itself (Hearth does; default true). False (vLLM,
+    /// llama-server, hosted APIs): Ollama clients' /api/chat and /api/generate are translated to /v1/* for it.</summary>
+    public bool OllamaApi { get; set; } = true;
+
     public HealthOptions Health { get; set; } = new();
 
     public TimeoutOptions Timeouts { get; set; } = new();

@@ -8,7 +8,7 @@ namespace Hearth.Router.Proxy;
 /// NDJSON stream, line by line as it arrives, to SSE <c>chat.completion.chunk</c>s ending with a usage chunk and
 /// <c>data: [DONE]</c>. Tool calls become OpenAI tool calls (arguments as JSON strings, generated ids).
 /// </summary>
-internal sealed class OllamaResponse(string model, string id, long created)
+internal sealed class OllamaResponse(string model, string id, long created) : IAnswerTranslator
 {
     private readonly ArrayBufferWriter<byte> line = new();
     private bool sentRole;

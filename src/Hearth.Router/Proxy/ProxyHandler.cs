@@ -279,16 +279,26 @@ internal sealed class ProxyHandler(
     private async Task<UpstreamAttempt?> TryBackendAsync(HttpContext context, ProxyRoute route, ReadOnlyMemory<byte> body, RequestInfo info,
         RouteCandidate candidate, Backend backend, Outcome outcome)
     {
-        var translate = backend.Options.Type == BackendType.Ollama && route.Ollama == OllamaMapping.TranslateChat;
-        ReadOnlyMemory<byte> upstreamBody = translate
-            ? OllamaRequest.FromOpenAIChat(body.Span, candidate.Model, info.Stream)
-            : candidate.Model == info.Model ? body : WithModel(body, info, candidate.Model);
+        var translation = route.TranslationFor(backend);
+        var translate = translation != Translation.None;
+        ReadOnlyMemory<byte> upstreamBody = translation switch
+        {
+            Translation.OpenAIToOllama => OllamaRequest.FromOpenAIChat(body.Span, candidate.Model, info.Stream),
+            Translation.OllamaToOpenAI => OpenAIFromOllama.Request(body.Span, candidate.Model, route == ProxyRoute.OllamaChat, info.Stream),
+            _ => candidate.Model == info.Model ? body : WithModel(body, info, candidate.Model),
+        };
         if (!translate && gate is not null && info.Stream && !info.HasStreamOptions && !route.OllamaClient)
         {
             // Keys have token limits: ask the backend for the usage chunk so streamed answers count too.
             upstreamBody = WithIncludeUsage(upstreamBody);
         }
-        using var message = UpstreamClient.Build(backend, translate ? "/api/chat" : route.Path, upstreamBody, context.Request);
+        var path = translation switch
+        {
+            Translation.OpenAIToOllama => "/api/chat",
+            Translation.OllamaToOpenAI => route.OpenAIPath!,
+            _ => route.Path,
+        };
+        using var message = UpstreamClient.Build(backend, path, upstreamBody, context.Request);
         candidate.Backend.Enter();
         var entered = true;
         using var activity = RouterTracing.StartAttempt(route.Path, info.Model, candidate.Model, backend);

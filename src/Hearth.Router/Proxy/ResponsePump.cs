@@ -29,7 +29,8 @@ internal static class ResponsePump
         var aborted = context.RequestAborted;
         var response = context.Response;
         var upstream = attempt.Response!;
-        var translate = backend.Options.Type == BackendType.Ollama && route.Ollama == OllamaMapping.TranslateChat;
+        var translation = route.TranslationFor(backend);
+        var translate = translation != Translation.None;
         response.StatusCode = attempt.Status;
         foreach (var header in upstream.Headers.Concat(upstream.Content.Headers))
         {
@@ -41,13 +42,19 @@ internal static class ResponsePump
 
         if (translate)
         {
-            response.ContentType = info.Stream ? "text/event-stream" : "application/json";
+            response.ContentType = !info.Stream ? "application/json"
+                : translation == Translation.OpenAIToOllama ? "text/event-stream" : "application/x-ndjson";
             response.Headers.CacheControl = "no-cache";
         }
 
         response.Headers["x-hearth-backend"] = backend.Name;
         var sse = (response.ContentType ?? string.Empty).StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
-        var ollama = translate ? OllamaResponse.Create(info.Model, time) : null;
+        IAnswerTranslator? ollama = translation switch
+        {
+            Translation.OpenAIToOllama => OllamaResponse.Create(info.Model, time),
+            Translation.OllamaToOpenAI => new OpenAIFromOllama(info.Model, route == ProxyRoute.OllamaChat, time),
+            _ => null,
+        };
         var whole = translate && !info.Stream ? new ArrayBufferWriter<byte>() : null;
         var scratch = translate && info.Stream ? new ArrayBufferWriter<byte>() : null;
         var tail = usage ? new TailBuffer() : null; // only keys need the tokens used
