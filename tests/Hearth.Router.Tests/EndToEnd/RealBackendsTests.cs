@@ -30,7 +30,7 @@ public sealed class RealBackendsTests : IAsyncLifetime
         routing: {strategy: {{{strategy}}}}
         backends:
           - {name: node-a, url: "{{{a.Address}}}", health: {period: 1s, timeout: 5s}, timeouts: {connect: 1s}}
-          - {name: node-b, url: "{{{b.Address}}}", health: {period: 1s, timeout: 5s}, timeouts: {connect: 1s}}
+          - {name: node-b, url: "{{{b.Address}}}", models: [llama-2-tiny-random], health: {period: 1s, timeout: 5s}, timeouts: {connect: 1s}}
         """;
 
     private static ChatClient Sdk(Uri router) =>
@@ -41,6 +41,7 @@ public sealed class RealBackendsTests : IAsyncLifetime
     {
         await using var router = await RunningRouter.StartAsync(Config());
         await router.WaitForModelAsync("llama-2-tiny-random");
+        await router.WaitForHealthyAsync(2); // a busy machine can fail a first health check; wait for both engines
         var sdk = Sdk(router.Address);
         var options = new ChatCompletionOptions { MaxOutputTokenCount = 4, Temperature = 0 };
         ChatCompletion whole = await sdk.CompleteChatAsync([new UserChatMessage("Hello")], options);

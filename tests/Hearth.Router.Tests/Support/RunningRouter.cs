@@ -66,6 +66,25 @@ internal sealed class RunningRouter : IAsyncDisposable
         throw new TimeoutException($"model {model} never appeared in /v1/models");
     }
 
+    /// <summary>Polls /health until <paramref name="count"/> backends report healthy.</summary>
+    public async Task WaitForHealthyAsync(int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            using var response = await Http.GetAsync(new Uri("/health", UriKind.Relative));
+            var health = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+            if (health["backends"]!.AsArray().Count(b => (bool)b!["healthy"]! && !(bool)b["circuit_open"]!) >= count)
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"{count} healthy backends never showed in /health");
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
