@@ -8,6 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return Commands.ServeCommand.Create();
+        yield return Commands.RouterCommand.Create();
 
         yield return Commands.RunCommand.Create();
         yield return Commands.EvalCommand.Create();

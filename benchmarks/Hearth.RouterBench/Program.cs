@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Hearth.Router;
+using Hearth.Router.Config;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+// Router overhead: the same requests straight to a fast in-process upstream and through the router to it,
+// measured side by side in one process (phases alternate so machine noise hits both). Metrics are on.
+// Usage: dotnet run -c Release --project benchmarks/Hearth.RouterBench -- [--rate 1000] [--seconds 5] [--rounds 2] [--concurrency 32]
+var rate = Arg("--rate", 1000);
+var seconds = Arg("--seconds", 5);
+var rounds = Arg("--rounds", 2);
+var concurrency = Arg("--concurrency", 32);
+var invariant = CultureInfo.InvariantCulture;
+
+var answer = Encoding.UTF8.GetBytes("""{"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}""");
+var upstreamBuilder = WebApplication.CreateSlimBuilder();
+upstreamBuilder.Logging.ClearProviders();
+upstreamBuilder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+await using var upstream = upstreamBuilder.Build();
+upstream.MapGet("/health", () => "ok");
+upstream.MapPost("/v1/chat/completions", async (HttpContext c) =>
+{
+    using var received = new MemoryStream();
+    await c.Request.Body.CopyToAsync(received);
+    if (received.GetBuffer().AsSpan(0, (int)received.Length).IndexOf("\"stream\":true"u8) < 0)
+    {
+        c.Response.ContentType = "application/json";
+        await c.Response.Body.WriteAsync(answer);
+        return;
+    }
+
+    c.Response.ContentType = "text/event-stream";
+    for (var i = 0; i < 50; i++)
+    {
+        await c.Response.WriteAsync("data: {\"choices\":[{\"delta\":{\"content\":\"tok\"}}]}\n\n");
+        await c.Response.Body.FlushAsync();
+    }
+});
+await upstream.StartAsync();
+var upstreamUrl = new Uri(upstream.Urls.First());
+
+var options = RouterConfigLoader.Load($$$"""
+    backends:
+      - {name: fast, url: "{{{upstreamUrl}}}", models: [m], max_concurrency: 100000, health: {period: 1h}}
+    """, "bench.yaml", _ => null);
+options.Port = 0;
+await using var router = RouterHost.CreateApp(options, new RouterHostOptions { ConfigureLogging = l => l.ClearProviders() });
+await router.StartAsync();
+var routerUrl = RouterHost.ListeningAddress(router);
+
+var body = Encoding.UTF8.GetBytes("""{"model":"m","messages":[{"role":"user","content":"Hello there"}],"max_tokens":8}""");
+var streamBody = Encoding.UTF8.GetBytes("""{"model":"m","stream":true,"messages":[{"role":"user","content":"Hello there"}],"max_tokens":50}""");
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, UseProxy = false });
+
+async Task<double> One(Uri target, string path, bool stream = false)
+{
+    var start = Stopwatch.GetTimestamp();
+    using var content = new ByteArrayContent(stream ? streamBody : body);
+    content.Headers.ContentType = new("application/json");
+    using var response = await http.PostAsync(new Uri(target, path), content);
+    if (stream)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        if (text.Split("data: ").Length - 1 != 50)
+        {
+            throw new InvalidOperationException($"expected 50 events from {target}: {text}");
+        }
+    }
+    else
+    {
+        await response.Content.CopyToAsync(Stream.Null);
+    }
+
+    if (!response.IsSuccessStatusCode)
+    {
+        throw new InvalidOperationException($"{target}{path}: {(int)response.StatusCode}");
+    }
+
+    return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+}
+
+// Open loop at a fixed rate: a request starts every 1/rate s whether or not earlier ones finished.
+async Task<List<double>> Paced(Uri target, string path)
+{
+    var latencies = new List<double>(rate * seconds);
+    var tasks = new List<Task<double>>(rate * seconds);
+    var clock = Stopwatch.StartNew();
+    for (var i = 0; i < rate * seconds; i++)
+    {
+        var due = TimeSpan.FromSeconds((double)i / rate);
+        while (clock.Elapsed < due)
+        {
+            if (due - clock.Elapsed > TimeSpan.FromMilliseconds(2))
+            {
+                await Task.Delay(1);
+            }
+            else
+            {
+                Thread.SpinWait(50);
+            }
+        }
+
+        tasks.Add(One(target, path));
+    }
+
+    foreach (var t in tasks)
+    {
+        latencies.Add(await t);
+    }
+
+    return latencies;
+}
+
+// Closed loop: `concurrency` clients back to back, for throughput.
+async Task<double> Throughput(Uri target)
+{
+    var stop = Stopwatch.StartNew();
+    var count = 0L;
+    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+    {
+        while (stop.Elapsed.TotalSeconds < seconds)
+        {
+            await One(target, "/v1/chat/completions");
+            Interlocked.Increment(ref count);
+        }
+    }));
+    return count / stop.Elapsed.TotalSeconds;
+}
+
+static double Pct(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+// Warm up both paths (JIT, connection pools).
+for (var i = 0; i < 2000; i++)
+{
+    await One(upstreamUrl, "/v1/chat/completions");
+    await One(routerUrl, "/v1/chat/completions");
+}
+
+var direct = new List<double>();
+var routed = new List<double>();
+for (var r = 0; r < rounds; r++)
+{
+    direct.AddRange(await Paced(upstreamUrl, "/v1/chat/completions"));
+    routed.AddRange(await Paced(routerUrl, "/v1/chat/completions"));
+}
+
+direct.Sort();
+routed.Sort();
+Console.WriteLine($"open loop at {rate} rps, {rounds} x {seconds} s per path ({direct.Count} requests each)");
+Console.WriteLine("| path | p50 ms | p95 ms | p99 ms |");
+Console.WriteLine("| --- | ---: | ---: | ---: |");
+foreach (var (name, list) in new[] { ("direct", direct), ("router", routed) })
+{
+    Console.WriteLine(string.Create(invariant, $"| {name} | {Pct(list, 0.5):F3} | {Pct(list, 0.95):F3} | {Pct(list, 0.99):F3} |"));
+}
+
+Console.WriteLine(string.Create(invariant, $"| added | {Pct(routed, 0.5) - Pct(direct, 0.5):F3} | {Pct(routed, 0.95) - Pct(direct, 0.95):F3} | {Pct(routed, 0.99) - Pct(direct, 0.99):F3} |"));
+
+var directRps = await Throughput(upstreamUrl);
+var routerRps = await Throughput(routerUrl);
+Console.WriteLine(string.Create(invariant, $"closed loop, {concurrency} clients: direct {directRps:F0} rps, through the router {routerRps:F0} rps"));
+
+var streamDirect = new List<double>();
+var streamRouted = new List<double>();
+for (var i = 0; i < 200; i++)
+{
+    streamDirect.Add(await One(upstreamUrl, "/v1/chat/completions", stream: true));
+    streamRouted.Add(await One(routerUrl, "/v1/chat/completions", stream: true));
+}
+
+streamDirect.Sort();
+streamRouted.Sort();
+Console.WriteLine(string.Create(invariant, $"stream of 50 chunks: p50 direct {Pct(streamDirect, 0.5):F3} ms, router {Pct(streamRouted, 0.5):F3} ms, added per chunk {(Pct(streamRouted, 0.5) - Pct(streamDirect, 0.5)) / 50:F4} ms"));
+Console.WriteLine(string.Create(invariant, $"GC heap after the run: {GC.GetTotalMemory(false) / 1048576.0:F1} MiB"));
+
+await router.StopAsync();
+await upstream.StopAsync();
+
+int Arg(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
