@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Hearth.Router.Registry;
 using Microsoft.Data.Sqlite;
@@ -118,6 +117,4 @@ public sealed class KeyStore
 
     private static DateTimeOffset? NullableTime(SqliteDataReader reader, int i) =>
         reader.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(i));
-
-    internal static string FormatTime(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }
