@@ -51,6 +51,7 @@ public static class RedisConnection
         options.AsyncTimeout = 500;
         options.SyncTimeout = 500;
         options.ConnectRetry = 1;
+        options.ReconnectRetryPolicy = new LinearRetry(1000); // back within about a second of Redis returning
         return options;
     }
 
