@@ -10,7 +10,7 @@ namespace Hearth.Cli.Commands;
 /// (<c>--db</c>, else $SQLITE_DB_PATH, else $HEARTH_HOME/router.db). A running router picks the change up
 /// within a second. The key is printed once, by create, and cannot be shown again.
 /// </summary>
-internal static class RouterKeysCommand
+public static class RouterKeysCommand
 {
     public static Command Create()
     {

@@ -4,7 +4,7 @@ namespace Hearth.Router.Access;
 
 /// <summary>Turns the config's <c>redis://[user:password@]host[:port][/db]</c> (or a StackExchange.Redis
 /// configuration string) into options tuned for a router: start even when Redis is down, fail fast
-/// instead of queueing while it is down, and give up on a command within half a second.</summary>
+/// instead of queueing while it is down, and give up on a command within a second.</summary>
 public static class RedisConnection
 {
     public static ConfigurationOptions Options(string url)
@@ -48,8 +48,8 @@ public static class RedisConnection
         options.AbortOnConnectFail = false;      // the router starts (and serves, with local limits) while Redis is down
         options.BacklogPolicy = BacklogPolicy.FailFast; // no queueing behind a dead connection: fall back at once
         options.ConnectTimeout = 1000;
-        options.AsyncTimeout = 500;
-        options.SyncTimeout = 500;
+        options.AsyncTimeout = 1000;
+        options.SyncTimeout = 1000;
         options.ConnectRetry = 1;
         options.ReconnectRetryPolicy = new LinearRetry(1000); // back within about a second of Redis returning
         return options;

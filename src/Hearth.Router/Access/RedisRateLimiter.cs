@@ -21,6 +21,7 @@ internal sealed class RedisRateLimiter : IRateLimiter
     private readonly InMemoryRateLimiter fallback = new();
     private readonly ILogger logger;
     private int down; // 1 while Redis is failing: warn once per outage, not per request
+    private long fallbacks;
 
     public RedisRateLimiter(IConnectionMultiplexer redis, ILogger logger)
     {
@@ -30,6 +31,9 @@ internal sealed class RedisRateLimiter : IRateLimiter
 
     /// <summary>True while the last Redis call failed and local counters are in force.</summary>
     public bool UsingFallback => Volatile.Read(ref down) == 1;
+
+    /// <summary>Checks and records answered by the local counters because Redis failed, since start.</summary>
+    public long Fallbacks => Interlocked.Read(ref fallbacks);
 
     public async ValueTask<LimitDecision> AcquireAsync(VirtualKey key, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -111,6 +115,7 @@ internal sealed class RedisRateLimiter : IRateLimiter
 
     private void Failed(Exception ex)
     {
+        Interlocked.Increment(ref fallbacks);
         if (Interlocked.Exchange(ref down, 1) == 0)
         {
             AccessLog.RedisLimiterDown(logger, ex.GetType().Name + ": " + ex.Message);
