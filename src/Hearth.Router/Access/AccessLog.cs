@@ -16,4 +16,7 @@ internal static partial class AccessLog
 
     [LoggerMessage(EventId = 1304, Level = LogLevel.Warning, Message = "Reloading virtual keys failed; the previous keys stay in force")]
     public static partial void KeyReloadFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1305, Level = LogLevel.Warning, Message = "Writing or reading token budget usage in the router database failed; retrying on the next flush")]
+    public static partial void LedgerFailed(ILogger logger, Exception exception);
 }

@@ -10,6 +10,13 @@ namespace Hearth.Router.Access;
 internal sealed class InMemoryRateLimiter : IRateLimiter
 {
     private readonly ConcurrentDictionary<string, Counters> counters = new(StringComparer.Ordinal);
+    private readonly BudgetLedger? ledger;
+
+    /// <param name="ledger">Where budgets are kept across restarts; null = memory only (the Redis limiter's fallback).</param>
+    public InMemoryRateLimiter(BudgetLedger? ledger = null)
+    {
+        this.ledger = ledger;
+    }
 
     public ValueTask<LimitDecision> AcquireAsync(VirtualKey key, DateTimeOffset now, CancellationToken cancellationToken) =>
         ValueTask.FromResult(Acquire(key, now));
@@ -46,7 +53,7 @@ internal sealed class InMemoryRateLimiter : IRateLimiter
                 if (c.BudgetStart != start)
                 {
                     c.BudgetStart = start;
-                    c.BudgetUsed = 0;
+                    c.BudgetUsed = ledger?.Load(key.Id, start) ?? 0; // once per key and period
                 }
 
                 if (c.BudgetUsed >= budget)
@@ -90,10 +97,15 @@ internal sealed class InMemoryRateLimiter : IRateLimiter
             if (c.BudgetStart != start)
             {
                 c.BudgetStart = start;
-                c.BudgetUsed = 0;
+                c.BudgetUsed = spec.BudgetTokens is null ? 0 : ledger?.Load(key.Id, start) ?? 0;
             }
 
             c.BudgetUsed += tokens;
+        }
+
+        if (spec.BudgetTokens is not null)
+        {
+            ledger?.Add(key.Id, BudgetPeriods.Start(spec.BudgetPeriod, now), tokens);
         }
     }
 

@@ -36,7 +36,8 @@ public static class RouterAccessServiceCollectionExtensions
         }
         else
         {
-            services.AddSingleton<IRateLimiter, InMemoryRateLimiter>();
+            services.AddSingleton(sp => new BudgetLedger(sp.GetRequiredService<RouterDatabase>(), time, Logger<BudgetLedger>(sp)));
+            services.AddSingleton<IRateLimiter>(sp => new InMemoryRateLimiter(sp.GetRequiredService<BudgetLedger>()));
         }
 
         services.AddSingleton<IRequestGate>(sp => new RequestGate(

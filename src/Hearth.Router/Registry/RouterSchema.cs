@@ -63,6 +63,16 @@ internal static class RouterSchema
             revoked_unix_ms INTEGER
         );
         """,
+
+        // v5: tokens used per key and budget period, so an in-process budget survives a router restart.
+        """
+        CREATE TABLE key_usage (
+            key_id               TEXT    NOT NULL,
+            period_start_unix_ms INTEGER NOT NULL,
+            tokens               INTEGER NOT NULL,
+            PRIMARY KEY (key_id, period_start_unix_ms)
+        );
+        """,
     ];
 
     public static int Latest => Migrations.Count;

@@ -1,6 +1,7 @@
 using Hearth.Router.Access;
 using Hearth.Router.Registry;
 using Hearth.Router.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Hearth.Router.Tests.Access;
 
@@ -171,6 +172,30 @@ public sealed class RequestGateTests : IDisposable
 
         fx.Time.Advance(refused.RetryAfter!.Value);
         Assert.Equal(1000, (await Admit(gate, key)).RemainingTokens);
+    }
+
+    [Fact]
+    public async Task An_in_process_budget_survives_a_restart_through_the_database()
+    {
+        var key = fx.CreateKey(new KeySpec(BudgetTokens: 1000, BudgetPeriod: BudgetPeriod.Month));
+        using (var ledger = new BudgetLedger(fx.Database, fx.Time, NullLogger.Instance))
+        {
+            var gate = new RequestGate(fx.Keys, new InMemoryRateLimiter(ledger), null, false, fx.Time);
+            var d = await Admit(gate, key);
+            await gate.RecordUsageAsync(d.Key!, 600, CancellationToken.None);
+            fx.Time.Advance(BudgetLedger.DefaultFlushInterval); // the periodic flush
+            await gate.RecordUsageAsync(d.Key!, 300, CancellationToken.None);
+        } // dispose flushes the rest, as a clean shutdown does
+
+        using var restarted = new BudgetLedger(fx.Database, fx.Time, NullLogger.Instance);
+        var after = new RequestGate(fx.Keys, new InMemoryRateLimiter(restarted), null, false, fx.Time);
+        var decision = await Admit(after, key);
+        Assert.Equal(100, decision.RemainingTokens);
+        await after.RecordUsageAsync(decision.Key!, 100, CancellationToken.None);
+        Assert.Equal(GateOutcome.RateLimited, (await Admit(after, key)).Outcome);
+
+        fx.Time.Advance(TimeSpan.FromDays(14)); // July: a new period starts from zero
+        Assert.Equal(1000, (await Admit(after, key)).RemainingTokens);
     }
 
     [Fact]
