@@ -160,7 +160,8 @@ public sealed class RequestGateTests : IDisposable
     [Fact]
     public async Task The_budget_lasts_a_calendar_period_and_resets_at_its_end()
     {
-        var gate = fx.MemoryGate();
+        var clock = fx.DetachedClock();
+        var gate = fx.MemoryGate(clock: clock);
         var key = fx.CreateKey(new KeySpec(BudgetTokens: 1000, BudgetPeriod: BudgetPeriod.Day));
         var d = await Admit(gate, key);
         await gate.RecordUsageAsync(d.Key!, 1000, CancellationToken.None);
@@ -168,33 +169,34 @@ public sealed class RequestGateTests : IDisposable
         var refused = await Admit(gate, key);
         Assert.Equal(GateOutcome.RateLimited, refused.Outcome);
         Assert.Contains("budget per day", refused.Message, StringComparison.Ordinal);
-        Assert.Equal(new DateTimeOffset(2026, 6, 18, 0, 0, 0, TimeSpan.Zero) - fx.Time.GetUtcNow(), refused.RetryAfter);
+        Assert.Equal(new DateTimeOffset(2026, 6, 18, 0, 0, 0, TimeSpan.Zero) - clock.GetUtcNow(), refused.RetryAfter);
 
-        fx.Time.Advance(refused.RetryAfter!.Value);
+        clock.Advance(refused.RetryAfter!.Value);
         Assert.Equal(1000, (await Admit(gate, key)).RemainingTokens);
     }
 
     [Fact]
     public async Task An_in_process_budget_survives_a_restart_through_the_database()
     {
+        var clock = fx.DetachedClock();
         var key = fx.CreateKey(new KeySpec(BudgetTokens: 1000, BudgetPeriod: BudgetPeriod.Month));
-        using (var ledger = new BudgetLedger(fx.Database, fx.Time, NullLogger.Instance))
+        using (var ledger = new BudgetLedger(fx.Database, clock, NullLogger.Instance))
         {
-            var gate = new RequestGate(fx.Keys, new InMemoryRateLimiter(ledger), null, false, fx.Time);
+            var gate = new RequestGate(fx.Keys, new InMemoryRateLimiter(ledger), null, false, clock);
             var d = await Admit(gate, key);
             await gate.RecordUsageAsync(d.Key!, 600, CancellationToken.None);
-            fx.Time.Advance(BudgetLedger.DefaultFlushInterval); // the periodic flush
+            clock.Advance(BudgetLedger.DefaultFlushInterval); // the periodic flush
             await gate.RecordUsageAsync(d.Key!, 300, CancellationToken.None);
         } // dispose flushes the rest, as a clean shutdown does
 
-        using var restarted = new BudgetLedger(fx.Database, fx.Time, NullLogger.Instance);
-        var after = new RequestGate(fx.Keys, new InMemoryRateLimiter(restarted), null, false, fx.Time);
+        using var restarted = new BudgetLedger(fx.Database, clock, NullLogger.Instance);
+        var after = new RequestGate(fx.Keys, new InMemoryRateLimiter(restarted), null, false, clock);
         var decision = await Admit(after, key);
         Assert.Equal(100, decision.RemainingTokens);
         await after.RecordUsageAsync(decision.Key!, 100, CancellationToken.None);
         Assert.Equal(GateOutcome.RateLimited, (await Admit(after, key)).Outcome);
 
-        fx.Time.Advance(TimeSpan.FromDays(14)); // July: a new period starts from zero
+        clock.Advance(TimeSpan.FromDays(14)); // July: a new period starts from zero
         Assert.Equal(1000, (await Admit(after, key)).RemainingTokens);
     }
 
