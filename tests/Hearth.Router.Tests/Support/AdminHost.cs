@@ -21,7 +21,9 @@ public sealed class AdminHost : IAsyncDisposable
 
     public string DatabasePath => dir.File("router.db");
 
-    public static async Task<AdminHost> StartAsync(Func<RouterAccessOptions, RouterAccessOptions>? configure = null)
+    public static async Task<AdminHost> StartAsync(
+        Func<RouterAccessOptions, RouterAccessOptions>? configure = null,
+        Action<WebApplication>? map = null)
     {
         var host = new AdminHost();
         var options = new RouterAccessOptions { DatabasePath = host.DatabasePath, MasterKey = RouterFixture.MasterKey };
@@ -32,6 +34,7 @@ public sealed class AdminHost : IAsyncDisposable
         builder.Services.AddRouterAccess(options);
         host.app = builder.Build();
         host.app.MapRouterAdmin();
+        map?.Invoke(host.app);
         await host.app.StartAsync();
         var address = host.app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         host.Client.BaseAddress = new Uri(address);
