@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Hearth.Router.Admin;
 
@@ -29,6 +30,12 @@ internal sealed class AdminRequest
             return (null, AdminErrors.Error(StatusCodes.Status413PayloadTooLarge, $"Request body over {MaxBodyBytes} bytes.", code: "request_too_large"));
         }
 
+        // A chunked body has no length to check up front: the server stops reading it at the same bound.
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        }
+
         JsonNode? node;
         try
         {
@@ -37,6 +44,10 @@ internal sealed class AdminRequest
         catch (JsonException ex)
         {
             return (null, AdminErrors.Error(StatusCodes.Status400BadRequest, "Malformed JSON body: " + ex.Message, code: "invalid_json"));
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, AdminErrors.Error(StatusCodes.Status413PayloadTooLarge, $"Request body over {MaxBodyBytes} bytes.", code: "request_too_large"));
         }
 
         return node is JsonObject o

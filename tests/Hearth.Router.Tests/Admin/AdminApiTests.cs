@@ -149,6 +149,27 @@ public sealed class AdminApiTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_body_over_a_mebibyte_is_413_whether_or_not_its_length_is_announced(bool announced)
+    {
+        var json = "{\"name\":\"" + new string('x', 2 * 1024 * 1024) + "\"}";
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/keys");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", RouterFixture.MasterKey);
+        request.Content = announced
+            ? new StringContent(json, Encoding.UTF8, "application/json")
+            : new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(json))); // no Content-Length: chunked
+        if (!announced)
+        {
+            request.Headers.TransferEncodingChunked = true;
+        }
+
+        using var response = await host.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        AssertOpenAIError(JsonNode.Parse(await response.Content.ReadAsStringAsync()), null);
+    }
+
     [Fact]
     public async Task Model_aliases_are_added_listed_and_removed_at_run_time()
     {
