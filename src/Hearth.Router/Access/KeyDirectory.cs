@@ -12,15 +12,18 @@ public sealed class KeyDirectory
     private readonly KeyStore store;
     private readonly Lock reloadGate = new();
     private volatile Snapshot current;
+    private long seenChanges = -1;
+    private int reloads;
 
     public KeyDirectory(KeyStore store, DatabaseWatcher? watcher = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         this.store = store;
+        seenChanges = store.ChangeCount();
         current = Build();
         if (watcher is not null)
         {
-            watcher.Changed += Reload;
+            watcher.Changed += ReloadIfChanged;
         }
     }
 
@@ -28,17 +31,34 @@ public sealed class KeyDirectory
 
     public KeyHasher Hasher => store.Hasher;
 
+    /// <summary>How many times the keys were read (for tests: unrelated writes must not cause reloads).</summary>
+    internal int Reloads => Volatile.Read(ref reloads);
+
     /// <summary>Re-reads the keys table.</summary>
     public void Reload()
     {
         lock (reloadGate)
         {
+            seenChanges = store.ChangeCount();
             current = Build();
+        }
+    }
+
+    /// <summary>Re-reads the keys only when the keys table changed since the last read (one tiny query otherwise).</summary>
+    public void ReloadIfChanged()
+    {
+        lock (reloadGate)
+        {
+            if (store.ChangeCount() != seenChanges)
+            {
+                Reload();
+            }
         }
     }
 
     private Snapshot Build()
     {
+        Interlocked.Increment(ref reloads);
         var all = store.LoadAll();
         var byHash = new Dictionary<string, VirtualKey>(all.Count, StringComparer.Ordinal);
         var byId = new Dictionary<string, VirtualKey>(all.Count, StringComparer.Ordinal);

@@ -79,6 +79,9 @@ public sealed class KeyStore
         return keys;
     }
 
+    /// <summary>Bumped by a trigger on every change to the keys table.</summary>
+    public long ChangeCount() => database.ChangeCount("keys");
+
     public IReadOnlyList<VirtualKey> List() => LoadAll().Select(k => k.Key).ToList();
 
     /// <summary>Revokes a key; false when no such key exists or it was already revoked.</summary>

@@ -130,6 +130,16 @@ public sealed class RouterDatabase
         transaction.Commit();
     }
 
+    /// <summary>The trigger-maintained counter of one part of the database ("keys" or "registry").</summary>
+    public long ChangeCount(string part)
+    {
+        using var connection = OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM change_counters WHERE name = $name;";
+        command.Parameters.AddWithValue("$name", part);
+        return command.ExecuteScalar() is long n ? n : 0;
+    }
+
     /// <summary>
     /// The server secret that keys are HMACed with: 32 random bytes, made once by whichever process
     /// gets there first (INSERT OR IGNORE makes the race harmless) and kept in the settings table.

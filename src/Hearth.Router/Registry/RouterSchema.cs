@@ -73,6 +73,22 @@ internal static class RouterSchema
             PRIMARY KEY (key_id, period_start_unix_ms)
         );
         """,
+
+        // v6: counters bumped by triggers, so a process that sees the file change (PRAGMA data_version)
+        // reloads keys or the registry only when those changed, not after every budget flush.
+        """
+        CREATE TABLE change_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        INSERT INTO change_counters (name, value) VALUES ('keys', 0), ('registry', 0);
+        CREATE TRIGGER virtual_keys_insert AFTER INSERT ON virtual_keys BEGIN UPDATE change_counters SET value = value + 1 WHERE name = 'keys'; END;
+        CREATE TRIGGER virtual_keys_update AFTER UPDATE ON virtual_keys BEGIN UPDATE change_counters SET value = value + 1 WHERE name = 'keys'; END;
+        CREATE TRIGGER virtual_keys_delete AFTER DELETE ON virtual_keys BEGIN UPDATE change_counters SET value = value + 1 WHERE name = 'keys'; END;
+        CREATE TRIGGER backends_insert AFTER INSERT ON backends BEGIN UPDATE change_counters SET value = value + 1 WHERE name = 'registry'; END;
+        CREATE TRIGGER backends_update AFTER UPDATE ON backends BEGIN UPDATE change_counters SET value = value + 1 WHERE name = 'registry'; END;
+        CREATE TRIGGER backends_delete AFTER DELETE ON backends BEGIN UPDATE change_counters SET value = value + 1 WHERE name = 'registry'; END;
+        CREATE TRIGGER model_aliases_insert AFTER INSERT ON model_aliases BEGIN UPDATE change_counters SET value = value + 1 WHERE name = 'registry'; END;
+        CREATE TRIGGER model_aliases_update AFTER UPDATE ON model_aliases BEGIN UPDATE change_counters SET value = value + 1 WHERE name = 'registry'; END;
+        CREATE TRIGGER model_aliases_delete AFTER DELETE ON model_aliases BEGIN UPDATE change_counters SET value = value + 1 WHERE name = 'registry'; END;
+        """,
     ];
 
     public static int Latest => Migrations.Count;

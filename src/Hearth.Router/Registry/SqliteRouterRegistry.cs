@@ -15,6 +15,7 @@ public sealed class SqliteRouterRegistry : IRouterRegistry
     private readonly Lock reloadGate = new();
     private volatile RegistrySnapshot current;
     private string signature;
+    private long seenChanges;
 
     public SqliteRouterRegistry(RouterDatabase database, TimeProvider time, DatabaseWatcher? watcher = null)
     {
@@ -22,11 +23,19 @@ public sealed class SqliteRouterRegistry : IRouterRegistry
         ArgumentNullException.ThrowIfNull(time);
         this.database = database;
         this.time = time;
+        seenChanges = database.ChangeCount("registry");
         current = Load();
         signature = Signature(current);
         if (watcher is not null)
         {
-            watcher.Changed += () => Reload();
+            // Another process committed something: reload only if it touched backends or aliases.
+            watcher.Changed += () =>
+            {
+                if (database.ChangeCount("registry") != Volatile.Read(ref seenChanges))
+                {
+                    Reload();
+                }
+            };
         }
     }
 
@@ -40,6 +49,7 @@ public sealed class SqliteRouterRegistry : IRouterRegistry
         RegistrySnapshot snapshot;
         lock (reloadGate)
         {
+            Volatile.Write(ref seenChanges, database.ChangeCount("registry"));
             snapshot = Load();
             var next = Signature(snapshot);
             if (next == signature)

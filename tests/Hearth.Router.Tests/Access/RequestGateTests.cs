@@ -108,6 +108,23 @@ public sealed class RequestGateTests : IDisposable
     }
 
     [Fact]
+    public void Budget_flushes_by_other_processes_do_not_reload_the_keys()
+    {
+        var before = fx.Keys.Reloads;
+        using (var otherReplica = new BudgetLedger(RouterDatabase.Open(fx.DatabasePath), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+        {
+            otherReplica.Add("key_x", fx.Time.GetUtcNow(), 10);
+        } // flushed: the file changed
+
+        Assert.True(fx.Watcher.Poll());
+        Assert.Equal(before, fx.Keys.Reloads);
+
+        new KeyStore(RouterDatabase.Open(fx.DatabasePath), TimeProvider.System).Create(new KeySpec());
+        Assert.True(fx.Watcher.Poll());
+        Assert.Equal(before + 1, fx.Keys.Reloads);
+    }
+
+    [Fact]
     public async Task Rpm_admits_exactly_the_limit_per_sliding_minute_then_says_when_to_retry()
     {
         var gate = fx.MemoryGate();
