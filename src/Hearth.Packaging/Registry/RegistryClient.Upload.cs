@@ -51,7 +51,7 @@ public sealed partial class RegistryClient
         {
             var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new ReadOnlyMemoryContent(chunk) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            request.Content.Headers.Add("Content-Range", $"{offset}-{offset + chunk.Length - 1}");
+            request.Content.Headers.TryAddWithoutValidation("Content-Range", $"{offset}-{offset + chunk.Length - 1}"); // the distribution spec's form, not RFC 9110's
             return request;
         }, cancellationToken).ConfigureAwait(false);
         await EnsureAsync(response, "chunk upload", cancellationToken).ConfigureAwait(false);
