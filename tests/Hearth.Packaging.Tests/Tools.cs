@@ -58,10 +58,14 @@ internal static class Tools
     }
 
     /// <summary>The hearth CLI built next to the tests, run through bash so umask can differ per run.</summary>
-    public static Task<(int Code, string Out, string Err)> HearthAsync(string umask, IDictionary<string, string> env, string workingDirectory, params string[] args)
+    public static Task<(int Code, string Out, string Err)> HearthAsync(string umask, IDictionary<string, string> env, string workingDirectory, params string[] args) =>
+        HearthAsync(umask, env, workingDirectory, TimeSpan.FromMinutes(5), args);
+
+    public static Task<(int Code, string Out, string Err)> HearthAsync(string umask, IDictionary<string, string> env, string workingDirectory, TimeSpan timeout,
+        params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "hearth.dll");
         var script = $"umask {umask}; exec dotnet \"$0\" \"$@\"";
-        return RunAsync("bash", ["-c", script, dll, .. args], env, workingDirectory, TimeSpan.FromMinutes(5));
+        return RunAsync("bash", ["-c", script, dll, .. args], env, workingDirectory, timeout);
     }
 }

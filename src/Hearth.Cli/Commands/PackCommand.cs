@@ -21,6 +21,8 @@ internal static class PackCommand
         command.Subcommands.Add(Import());
         command.Subcommands.Add(Inspect());
         command.Subcommands.Add(Copy());
+        command.Subcommands.Add(PackRuntimeCommand.Create());
+        command.Subcommands.Add(PackRunCommand.Create());
         return command;
     }
 

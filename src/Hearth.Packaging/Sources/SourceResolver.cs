@@ -35,20 +35,20 @@ public sealed class SourceResolver(ModelStore store, HttpClient http, PullOption
 
     private static async Task<ResolvedModel> ResolveLocalAsync(ModelSpec model, LocalSource local, CancellationToken cancellationToken)
     {
-        if (!File.Exists(local.Path))
+        if (!File.Exists(local.FullPath))
         {
-            throw new FileNotFoundException($"model file not found: {local.Path}", local.Path);
+            throw new FileNotFoundException($"model file not found: {local.FullPath}", local.FullPath);
         }
 
-        var (digest, size) = await Oci.Digest.OfFileAsync(local.Path, cancellationToken).ConfigureAwait(false);
+        var (digest, size) = await Oci.Digest.OfFileAsync(local.FullPath, cancellationToken).ConfigureAwait(false);
         var actual = Oci.Digest.Hex(digest);
         if (actual != model.Sha256)
         {
-            throw new ModelChecksumException(local.Path, model.Sha256, actual);
+            throw new ModelChecksumException(local.FullPath, model.Sha256, actual);
         }
 
-        CheckGguf(local.Path, local.Path);
-        return new ResolvedModel(model, local.Path, size);
+        CheckGguf(local.FullPath, local.FullPath);
+        return new ResolvedModel(model, local.FullPath, size);
     }
 
     private async Task<ResolvedModel> PullAsync(ModelSpec model, Uri url, IProgress<PullProgress>? progress, CancellationToken cancellationToken)

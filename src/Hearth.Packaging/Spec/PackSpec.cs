@@ -42,9 +42,14 @@ public abstract record ModelSource
     public abstract string Display { get; }
 }
 
-/// <summary>A file on this machine; relative paths are resolved against the spec's folder.</summary>
+/// <summary>
+/// A file on this machine as the spec wrote it; <see cref="FullPath"/> is resolved against the
+/// spec's folder. Labels show <see cref="Path"/>, so where the checkout lives does not change the image.
+/// </summary>
 public sealed record LocalSource(string Path) : ModelSource
 {
+    public string FullPath { get; init; } = Path;
+
     public override string Display => Path;
 }
 

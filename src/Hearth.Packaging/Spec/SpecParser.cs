@@ -176,6 +176,11 @@ public static partial class SpecParser
         if (r.String(map, "source", path, required: true) is { } sourceText)
         {
             (source, var problem) = SourceParser.Parse(sourceText);
+            if (source is LocalSource local)
+            {
+                source = local with { FullPath = Path.GetFullPath(local.Path, baseDirectory) };
+            }
+
             if (problem is not null)
             {
                 r.Error(path + ".source", map["source"], problem);
