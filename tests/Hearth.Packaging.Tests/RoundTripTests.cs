@@ -142,7 +142,7 @@ public sealed class RoundTripTests(RuntimeImageFixture runtime)
         Assert.Equal(LayerItem.Modes.Executable, hearth.Mode);
         var header = new byte[20];
         hearth.DataStream!.ReadExactly(header);
-        Assert.Equal("\x7fELF"u8.ToArray(), header[..4]);
+        Assert.Equal(new byte[] { 0x7f, (byte)'E', (byte)'L', (byte)'F' }, header[..4]);
         Assert.Equal(Platform.LinuxArm64.ElfMachine, BitConverter.ToUInt16(header, 18));
     }
 
