@@ -21,6 +21,7 @@ internal static class PackCommand
         command.Subcommands.Add(Import());
         command.Subcommands.Add(Inspect());
         command.Subcommands.Add(Copy());
+        command.Subcommands.Add(Verify());
         command.Subcommands.Add(PackRuntimeCommand.Create());
         command.Subcommands.Add(PackRunCommand.Create());
         return command;
@@ -75,7 +76,8 @@ internal static class PackCommand
             var io = new ImageIo(http, packager.Options.CacheDirectory);
             var runtimeLocation = ImageLocation.Parse(parse.GetValue(runtime) ?? packSpec.Runtime.Image ?? packager.Options.DefaultRuntime);
             var runtimeSet = await PackConsole.ReadRuntimeAsync(io, runtimeLocation, cancellationToken).ConfigureAwait(false);
-            var image = await packager.BuildAsync(packSpec, runtimeSet, null, cancellationToken).ConfigureAwait(false);
+            var build = await packager.BuildAsync(packSpec, runtimeSet, null, cancellationToken).ConfigureAwait(false);
+            var image = build.Image;
             var archivePlatform = parse.GetValue(platform) is { } p ? Platform.Parse(p) : packSpec.Platforms[0];
             foreach (var location in outputs)
             {
@@ -85,6 +87,11 @@ internal static class PackCommand
                     : null;
                 var result = await io.WriteAsync(image, location, archivePlatform, mountFrom, cancellationToken).ConfigureAwait(false);
                 Console.Error.WriteLine($"{location}: {result.BlobsWritten} blobs written ({StoreConsole.FormatSize(result.BytesWritten)}), {result.BlobsSkipped} already there");
+                if (io.OpenTarget(location) is { } sbomTarget)
+                {
+                    var sbom = await build.AttachSbomAsync(sbomTarget, packager.Options.Epoch, cancellationToken).ConfigureAwait(false);
+                    Console.Error.WriteLine($"{location}: SPDX SBOM {build.Sbom.Digest} attached as referrer {sbom} (tag {Hearth.Packaging.Sbom.Referrers.FallbackTag(image.Digest)})");
+                }
             }
 
             Console.Out.WriteLine(image.Digest);
@@ -153,6 +160,36 @@ internal static class PackCommand
             Console.Error.WriteLine($"{result.BlobsWritten} blobs written ({StoreConsole.FormatSize(result.BytesWritten)}), {result.BlobsSkipped} already there");
             Console.Out.WriteLine(set.Digest);
             return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Verify()
+    {
+        var reference = new Argument<string>("image") { Description = "oci:DIR[:TAG] or a registry reference." };
+        var spec = new Option<string?>("--spec") { Description = "Also check the model sha256s against this spec." };
+        var command = new Command("verify", "Re-check every digest of an image, its model files, its SPDX SBOM, and (with --spec) the spec's sha256s.");
+        command.Arguments.Add(reference);
+        command.Options.Add(spec);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var packSpec = parse.GetValue(spec) is { } specPath ? Packager.LoadSpec(specPath, out _) : null;
+            using var http = PackConsole.CreateHttpClient();
+            var io = new ImageIo(http, new PackOptions().CacheDirectory);
+            var location = ImageLocation.Parse(parse.GetValue(reference)!);
+            var tag = location.Kind == ImageLocationKind.Registry ? location.Reference!.ManifestReference : location.Tag ?? ImageLocation.DefaultTag;
+            var report = await Hearth.Packaging.Verify.ImageVerifier.VerifyAsync(io.OpenSource(location), tag, packSpec, cancellationToken).ConfigureAwait(false);
+            foreach (var line in report.Checked)
+            {
+                Console.Out.WriteLine("ok    " + line);
+            }
+
+            foreach (var line in report.Failures)
+            {
+                Console.Out.WriteLine("FAIL  " + line);
+            }
+
+            return report.Ok ? ExitCodes.Ok : ExitCodes.InvalidFormat;
         });
         return command;
     }

@@ -36,6 +36,22 @@ public sealed class ImageIo(HttpClient http, string cacheDirectory, RegistryOpti
         }
     }
 
+    /// <summary>The target behind an OCI layout or registry location (null for docker archives, which hold no referrers).</summary>
+    public IImageTarget? OpenTarget(ImageLocation location) => location.Kind switch
+    {
+        ImageLocationKind.OciLayout => new OciLayout(location.Path, create: true),
+        ImageLocationKind.Registry => new RegistryImageStore(Client(location.Reference!.Registry), location.Reference.Repository),
+        _ => null,
+    };
+
+    /// <summary>The source behind an OCI layout or registry location.</summary>
+    public IImageSource OpenSource(ImageLocation location) => location.Kind switch
+    {
+        ImageLocationKind.OciLayout => new OciLayout(location.Path, create: false),
+        ImageLocationKind.Registry => new RegistryImageStore(Client(location.Reference!.Registry), location.Reference.Repository),
+        _ => throw new NotSupportedException("reading docker-archive files is not supported; use oci: layouts or a registry"),
+    };
+
     /// <summary>Writes <paramref name="set"/>; a docker archive gets <paramref name="archivePlatform"/> (one image per archive).</summary>
     public async Task<ImageWriter.Result> WriteAsync(ImageSet set, ImageLocation location, Platform? archivePlatform, IEnumerable<string>? mountFrom,
         CancellationToken cancellationToken)

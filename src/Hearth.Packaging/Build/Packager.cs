@@ -46,10 +46,20 @@ public sealed class Packager(ModelStore store, HttpClient http, PackOptions? opt
         return models;
     }
 
-    public async Task<ImageSet> BuildAsync(PackSpec spec, ImageSet runtime, IProgress<PullProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Resolves and checks every source, then builds the image and its SPDX SBOM (nothing is written yet).</summary>
+    public async Task<BuildResult> BuildAsync(PackSpec spec, ImageSet runtime, IProgress<PullProgress>? progress, CancellationToken cancellationToken)
     {
         var models = await ResolveAsync(spec, progress, cancellationToken).ConfigureAwait(false);
         var builder = new ModelImageBuilder(new LayerDigestCache(Path.Combine(Options.CacheDirectory, "layer-digests")));
-        return await builder.BuildAsync(spec, models, runtime, Options.Epoch, cancellationToken).ConfigureAwait(false);
+        var image = await builder.BuildAsync(spec, models, runtime, Options.Epoch, cancellationToken).ConfigureAwait(false);
+        var sbom = new BytesBlob(CanonicalJson.Serialize(Hearth.Packaging.Sbom.SpdxWriter.Create(spec, models, image, Options.Epoch)));
+        return new BuildResult(image, sbom, models);
     }
+}
+
+/// <summary>A built image, its SBOM (exact bytes) and the verified model files it holds.</summary>
+public sealed record BuildResult(ImageSet Image, BytesBlob Sbom, IReadOnlyList<ResolvedModel> Models)
+{
+    public Task<string> AttachSbomAsync(IImageTarget target, DateTimeOffset epoch, CancellationToken cancellationToken) =>
+        Hearth.Packaging.Sbom.Referrers.AttachAsync(target, Image.Index.Describe(MediaTypes.Index), Sbom, MediaTypes.Spdx, epoch, cancellationToken);
 }
