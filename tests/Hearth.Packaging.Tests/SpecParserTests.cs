@@ -99,7 +99,7 @@ public sealed class SpecParserTests
         dir.File("chat.jinja", "{{ messages }}");
         var spec = Parse($"apiVersion: hearth.dev/v1\nname: t\nmodels:\n  - name: t\n    source: ./t.gguf\n    sha256: {Sha}\n    template: ./chat.jinja\n", dir.Path);
         Assert.Equal(Path.Combine(dir.Path, "chat.jinja"), spec.Models[0].TemplatePath);
-        Assert.Equal(new LocalSource("./t.gguf"), spec.Models[0].Source);
+        Assert.Equal(new LocalSource("./t.gguf") { FullPath = Path.Combine(dir.Path, "t.gguf") }, spec.Models[0].Source);
         var ex = Assert.Throws<SpecValidationException>(() =>
             Parse($"apiVersion: hearth.dev/v1\nname: t\nmodels:\n  - name: t\n    source: ./t.gguf\n    sha256: {Sha}\n    template: ./missing.jinja\n", dir.Path));
         Assert.StartsWith("models[0].template (line 7:15): file not found", Assert.Single(ex.Errors).ToString(), StringComparison.Ordinal);
