@@ -146,6 +146,45 @@ public sealed class RoundTripTests(RuntimeImageFixture runtime)
         Assert.Equal(Platform.LinuxArm64.ElfMachine, BitConverter.ToUInt16(header, 18));
     }
 
+    [Fact]
+    public async Task Pack_run_pulls_unpacks_and_serves_an_image_without_a_container_runtime()
+    {
+        using var dir = new TempDir();
+        var env = new Dictionary<string, string> { ["HEARTH_HOME"] = dir.File("home") };
+        var (code, _, stderr) = await Tools.HearthAsync("022", env, dir.Path,
+            "pack", "build", Spec, "--runtime", "oci:" + runtime.Layout, "--output", $"oci:{dir.File("out")}:tiny", "--output", $"docker-archive:{dir.File("tiny.tar")}:hearth/tiny:1");
+        Assert.True(code == 0, stderr);
+        (code, var inspect, stderr) = await Tools.RunAsync("skopeo", ["inspect", $"docker-archive:{dir.File("tiny.tar")}"]);
+        Assert.True(code == 0, stderr); // the docker-archive reads as a docker image
+        Assert.Equal("amd64", (string?)JsonNode.Parse(inspect)!["Architecture"]);
+
+        var port = Tools.FreePort();
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])[Path.Combine(AppContext.BaseDirectory, "hearth.dll"), "pack", "run", $"oci:{dir.File("out")}:tiny", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment["HEARTH_HOME"] = dir.File("home");
+        using var run = Process.Start(start)!;
+        run.OutputDataReceived += (_, _) => { };
+        run.ErrorDataReceived += (_, _) => { };
+        run.BeginOutputReadLine();
+        run.BeginErrorReadLine();
+        try
+        {
+            using var http = new HttpClient();
+            await WaitForAsync(() => http.GetAsync($"http://127.0.0.1:{port}/health"), run);
+            var models = await http.GetStringAsync($"http://127.0.0.1:{port}/v1/models");
+            Assert.Contains("\"tiny\"", models, StringComparison.Ordinal);
+        }
+        finally
+        {
+            run.Kill(entireProcessTree: true);
+            await run.WaitForExitAsync();
+        }
+    }
+
     /// <summary>
     /// Runs the image's entrypoint (from umoci's runtime config) inside the rootfs: a private mount
     /// namespace gets /proc and /dev (the .NET runtime needs them), then chroot as the image's user,

@@ -183,4 +183,15 @@ public sealed class SpecParserTests
         var reference = ImageReference.Parse(text);
         Assert.Equal((registry, repository, tag), (reference.Registry, reference.Repository, reference.Tag));
     }
+
+    [Theory]
+    [InlineData("oci:/tmp/out:tiny", ImageLocationKind.OciLayout, "/tmp/out", "tiny")]
+    [InlineData("oci:/tmp/out", ImageLocationKind.OciLayout, "/tmp/out", null)]
+    [InlineData("docker-archive:/tmp/t.tar:hearth/tiny:1", ImageLocationKind.DockerArchive, "/tmp/t.tar", "hearth/tiny:1")]
+    [InlineData("docker://127.0.0.1:5000/hearth/tiny:1", ImageLocationKind.Registry, "", "1")]
+    public void Image_locations_parse_in_skopeo_syntax(string text, ImageLocationKind kind, string path, string? tag)
+    {
+        var location = ImageLocation.Parse(text);
+        Assert.Equal((kind, path, tag), (location.Kind, location.Path, location.Tag));
+    }
 }

@@ -51,7 +51,7 @@ public sealed class ModelImageBuilder(LayerDigestCache? digestCache = null)
         var entry = $"{ModelsDirectory}/{model.Spec.Name}.gguf";
         var key = LayerDigestCache.Key("model-layer-v1", entry, model.Spec.Sha256, model.Size.ToString(CultureInfo.InvariantCulture),
             epoch.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
-        var items = new[] { LayerItem.FromFile(entry, model.Path) };
+        var items = new[] { LayerItem.FromFile(entry, model.Path) with { ExpectedSha256 = model.Spec.Sha256 } };
         var layer = await TarLayer.CreateAsync(items, epoch, cancellationToken, digestCache?.TryGet(key)).ConfigureAwait(false);
         digestCache?.Put(key, layer.Digest, layer.Size);
         return layer;

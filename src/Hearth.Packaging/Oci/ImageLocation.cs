@@ -26,7 +26,10 @@ public sealed record ImageLocation(ImageLocationKind Kind, string Path, string? 
 
         if (text.StartsWith("docker-archive:", StringComparison.Ordinal))
         {
-            var (path, tag) = SplitTag(text["docker-archive:".Length..]);
+            // docker-archive:FILE[:REPO[:TAG]]: the reference holds colons itself, so the path ends at the first one.
+            var rest = text["docker-archive:".Length..];
+            var colon = rest.IndexOf(':', StringComparison.Ordinal);
+            var (path, tag) = colon <= 0 ? (rest, (string?)null) : (rest[..colon], rest[(colon + 1)..]);
             return new ImageLocation(ImageLocationKind.DockerArchive, path, tag, tag is null ? null : ImageReference.Parse(tag));
         }
 

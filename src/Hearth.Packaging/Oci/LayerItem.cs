@@ -21,6 +21,9 @@ public sealed record LayerItem(string Path, LayerItemKind Kind, UnixFileMode Mod
 
     public string? LinkTarget { get; init; }
 
+    /// <summary>When set, the source file must hash to this (lower-case hex); checked each time the layer is streamed.</summary>
+    public string? ExpectedSha256 { get; init; }
+
     public static LayerItem Dir(string path, int uid = 0, int gid = 0) => new(path, LayerItemKind.Directory, Modes.Directory, uid, gid);
 
     public static LayerItem FromFile(string path, string source, bool executable = false) =>

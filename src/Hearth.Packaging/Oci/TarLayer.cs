@@ -149,7 +149,7 @@ public sealed class TarLayer : Blob
 
         var file = new FileStream(item.SourceFile!, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan | FileOptions.Asynchronous);
         length = file.Length;
-        return file;
+        return item.ExpectedSha256 is { } sha ? new VerifyingReadStream(file, sha, item.SourceFile!) : file;
     }
 
     private TarEntry CreateEntry(LayerItem item, long length)

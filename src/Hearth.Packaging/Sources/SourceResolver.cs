@@ -20,7 +20,7 @@ public sealed class SourceResolver(ModelStore store, HttpClient http, PullOption
         switch (model.Source)
         {
             case LocalSource local:
-                return await ResolveLocalAsync(model, local, cancellationToken).ConfigureAwait(false);
+                return await ResolveLocalAsync(model, local).ConfigureAwait(false);
             case UrlSource url:
                 return await PullAsync(model, url.Url, progress, cancellationToken).ConfigureAwait(false);
             case HubSource hub:
@@ -33,22 +33,18 @@ public sealed class SourceResolver(ModelStore store, HttpClient http, PullOption
         }
     }
 
-    private static async Task<ResolvedModel> ResolveLocalAsync(ModelSpec model, LocalSource local, CancellationToken cancellationToken)
+    private static Task<ResolvedModel> ResolveLocalAsync(ModelSpec model, LocalSource local)
     {
         if (!File.Exists(local.FullPath))
         {
             throw new FileNotFoundException($"model file not found: {local.FullPath}", local.FullPath);
         }
 
-        var (digest, size) = await Oci.Digest.OfFileAsync(local.FullPath, cancellationToken).ConfigureAwait(false);
-        var actual = Oci.Digest.Hex(digest);
-        if (actual != model.Sha256)
-        {
-            throw new ModelChecksumException(local.FullPath, model.Sha256, actual);
-        }
-
+        // The sha256 is checked while the layer is streamed (its digest pass, and again on every
+        // write), so a local model is not read an extra time just for this check.
+        var size = new FileInfo(local.FullPath).Length;
         CheckGguf(local.FullPath, local.FullPath);
-        return new ResolvedModel(model, local.FullPath, size);
+        return Task.FromResult(new ResolvedModel(model, local.FullPath, size));
     }
 
     private async Task<ResolvedModel> PullAsync(ModelSpec model, Uri url, IProgress<PullProgress>? progress, CancellationToken cancellationToken)
