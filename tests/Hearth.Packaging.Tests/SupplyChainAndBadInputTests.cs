@@ -157,4 +157,31 @@ public sealed class SupplyChainAndBadInputTests
         Assert.Empty(Directory.GetFiles(Path.Combine(fresh.File("home"), "models", "blobs")));
         Assert.False(Directory.Exists(fresh.File("out")));
     }
+
+    [Fact]
+    public async Task Format_modelpack_pushes_each_model_as_a_raw_weight_artifact_whose_digest_is_the_spec_sha256()
+    {
+        await using var registry = await RegistryServer.StartAsync();
+        using var dir = new TempDir();
+        var runtime = await FakeRuntime.WriteLayoutAsync(dir.File("runtime"));
+        var spec = dir.File("hearth.pack.yaml", ReproducibleBuildTests.TinySpec(Model));
+        var (code, _, stderr) = await PackAsync(dir, "build", spec, "--runtime", "oci:" + runtime, "--push", $"{registry.Host}/hearth/tiny:1", "--format", "modelpack");
+        Assert.True(code == 0, stderr);
+
+        var (c, raw, err) = await Tools.RunAsync("skopeo", ["inspect", "--raw", "--tls-verify=false", $"docker://{registry.Host}/hearth/tiny:1-tiny"]);
+        Assert.True(c == 0, err);
+        var manifest = JsonNode.Parse(raw)!;
+        Assert.Equal("application/vnd.cncf.model.manifest.v1+json", (string?)manifest["artifactType"]);
+        Assert.Equal("application/vnd.cncf.model.config.v1+json", (string?)manifest["config"]!["mediaType"]);
+        var layer = manifest["layers"]![0]!;
+        Assert.Equal("application/vnd.cncf.model.weight.v1.raw", (string?)layer["mediaType"]);
+        Assert.Equal("sha256:" + Tools.Sha256(Model), (string?)layer["digest"]);
+        Assert.Equal("tiny.gguf", (string?)layer["annotations"]!["org.cncf.model.filepath"]);
+
+        (c, raw, err) = await Tools.RunAsync("skopeo", ["inspect", "--config", "--raw", "--tls-verify=false", $"docker://{registry.Host}/hearth/tiny:1-tiny"]);
+        Assert.True(c == 0, err);
+        var config = JsonNode.Parse(raw)!;
+        Assert.Equal("gguf", (string?)config["config"]!["format"]);
+        Assert.Equal("sha256:" + Tools.Sha256(Model), (string?)config["modelfs"]!["diffIds"]![0]);
+    }
 }

@@ -45,14 +45,23 @@ internal static class PackCommand
         var push = new Option<string?>("--push") { Description = "Push to a registry: REGISTRY/REPO:TAG (credentials: HEARTH_REGISTRY_USER/PASSWORD or docker login)." };
         var runtime = new Option<string?>("--runtime") { Description = "Runtime image (oci:DIR[:TAG] or a registry reference); default: the spec's, else the one `hearth pack runtime` cached." };
         var platform = new Option<string?>("--archive-platform") { Description = "Platform of a docker-archive output (default: the spec's first)." };
+        var format = new Option<string[]>("--format") { Description = "Also write each model as a CNCF ModelPack artifact ('modelpack'), tagged TAG-NAME beside the image.", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("build", "Build a model image from a spec and write or push it.");
         command.Arguments.Add(spec);
         command.Options.Add(output);
         command.Options.Add(push);
         command.Options.Add(runtime);
         command.Options.Add(platform);
+        command.Options.Add(format);
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var formats = parse.GetValue(format) ?? [];
+            if (formats.Any(f => f != "modelpack"))
+            {
+                Console.Error.WriteLine("error: --format takes 'modelpack'");
+                return ExitCodes.Usage;
+            }
+
             var packSpec = Packager.LoadSpec(parse.GetValue(spec)!, out var import);
             if (import is not null)
             {
@@ -91,6 +100,12 @@ internal static class PackCommand
                 {
                     var sbom = await build.AttachSbomAsync(sbomTarget, packager.Options.Epoch, cancellationToken).ConfigureAwait(false);
                     Console.Error.WriteLine($"{location}: SPDX SBOM {build.Sbom.Digest} attached as referrer {sbom} (tag {Hearth.Packaging.Sbom.Referrers.FallbackTag(image.Digest)})");
+                    foreach (var model in formats.Length > 0 ? build.Models : [])
+                    {
+                        var tag = $"{location.Tag ?? ImageLocation.DefaultTag}-{model.Spec.Name}";
+                        var artifact = await Hearth.Packaging.ModelPack.ModelPackArtifact.PushAsync(sbomTarget, model, tag, packager.Options.Epoch, cancellationToken).ConfigureAwait(false);
+                        Console.Error.WriteLine($"{location}: ModelPack artifact of {model.Spec.Name} {artifact} (tag {tag})");
+                    }
                 }
             }
 
