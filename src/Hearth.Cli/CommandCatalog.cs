@@ -30,6 +30,8 @@ internal static class CommandCatalog
         yield return Commands.QuantizeCommand.Create();
         yield return Commands.SynthCommand.Create();
 
+        yield return Commands.PackCommand.Create();
+
         yield break;
     }
 }
