@@ -90,7 +90,7 @@ internal sealed partial class InstanceActor
             _failures = 0;
         }
 
-        _restarts++;
+        _restartPending = true;
         // A port conflict is not the program's fault: retry at once on another port (the start limit still applies).
         var delay = portTaken ? TimeSpan.Zero : Backoff.Delay(++_failures, _ctx.Options.Backoff, _ctx.Random);
         if (delay <= TimeSpan.Zero)

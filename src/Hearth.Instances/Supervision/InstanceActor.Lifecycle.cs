@@ -14,6 +14,7 @@ internal sealed partial class InstanceActor
     private int? _preferredPort;
     private int _restarts;
     private int _failures;
+    private bool _restartPending;
     private DateTimeOffset? _readySince;
     private DateTimeOffset _backoffUntil;
     private ITimer? _backoffTimer;
@@ -99,6 +100,7 @@ internal sealed partial class InstanceActor
 
     private void ResetFailures()
     {
+        _restartPending = false;
         _limiter.Reset();
         _failures = 0;
         _backoffTimer?.Dispose();
@@ -181,6 +183,12 @@ internal sealed partial class InstanceActor
 
         _port = port;
         _readySince = null;
+        if (_restartPending)
+        {
+            _restarts++;
+            _restartPending = false;
+        }
+
         _ctx.Db.SaveProcess(new ProcessRecord(Name, _process.Pid, _process.Pgid, _process.StartTicks, port, run, _ctx.Time.GetUtcNow()));
         SetState(InstanceState.Starting);
         var process = _process;

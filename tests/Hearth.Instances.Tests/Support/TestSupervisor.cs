@@ -24,7 +24,6 @@ public sealed class TestSupervisor : IAsyncDisposable
         StopGrace = TimeSpan.FromSeconds(2),
         LivenessPeriod = TimeSpan.FromMilliseconds(200),
         ReconcilePeriod = TimeSpan.FromMilliseconds(200),
-        Seed = 42,
     };
 
     public static async Task<TestSupervisor> StartAsync(Action<SupervisorOptions>? configure = null, TimeProvider? time = null, TempHome? home = null)
