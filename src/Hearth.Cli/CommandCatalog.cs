@@ -8,6 +8,8 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return Commands.ServeCommand.Create();
+        yield return Commands.UpCommand.Create();
+        yield return Commands.InstancesCommand.Create();
 
         yield return Commands.RunCommand.Create();
         yield return Commands.EvalCommand.Create();
