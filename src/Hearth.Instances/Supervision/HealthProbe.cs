@@ -6,7 +6,11 @@ namespace Hearth.Instances.Supervision;
 /// <summary>One health check or probe against 127.0.0.1:PORT; failures are results, not exceptions (they are expected).</summary>
 internal static class HealthProbe
 {
-    public static async Task<string?> CheckAsync(HealthCheck check, int port, HttpClient http, TimeSpan timeout, CancellationToken cancellation)
+    /// <param name="liveness">
+    /// For liveness a 503 counts as alive: servers (hearth serve among them) answer 503 while loading a model or when
+    /// busy, which is no reason to kill them. Readiness still needs a status below 500.
+    /// </param>
+    public static async Task<string?> CheckAsync(HealthCheck check, int port, HttpClient http, TimeSpan timeout, CancellationToken cancellation, bool liveness = false)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         cts.CancelAfter(timeout);
@@ -17,7 +21,8 @@ internal static class HealthProbe
                 case HealthKind.Http:
                     using (var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}{check.Path}"), HttpCompletionOption.ResponseHeadersRead, cts.Token).ConfigureAwait(false))
                     {
-                        return (int)response.StatusCode < 500 ? null : $"{check.Text} answered {(int)response.StatusCode}";
+                        var code = (int)response.StatusCode;
+                        return code < 500 || (liveness && code == 503) ? null : $"{check.Text} answered {code}";
                     }
 
                 case HealthKind.Tcp:

@@ -110,7 +110,7 @@ internal sealed partial class InstanceActor
             while (true)
             {
                 await Task.Delay(_ctx.Options.LivenessPeriod, _ctx.Time, cancellation).ConfigureAwait(false);
-                var error = await HealthProbe.CheckAsync(check, port, _ctx.Http, _ctx.Options.CheckTimeout, cancellation).ConfigureAwait(false);
+                var error = await HealthProbe.CheckAsync(check, port, _ctx.Http, _ctx.Options.CheckTimeout, cancellation, liveness: true).ConfigureAwait(false);
                 failures = error is null ? 0 : failures + 1;
                 if (error is not null)
                 {

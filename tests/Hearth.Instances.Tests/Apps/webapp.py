@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A small web app for the supervisor tests (stdlib only, loopback): HTTP, SSE, a WebSocket echo, a hanging route.
 
-Environment: PORT (required), APP_NAME, CRASH_AFTER (seconds, then exit 3), HANG_WORK=1 (/work never answers),
+Environment: PORT (required), APP_NAME, CRASH_AFTER (seconds, then exit 3), SICK_FILE (while it exists /health is 500), HANG_WORK=1 (/work never answers),
 LINES (print that many log lines at start).
 """
 import base64, hashlib, http.server, os, socketserver, struct, sys, threading, time
@@ -31,7 +31,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         if self.path == "/health":
-            return self.send_text(200, "ok")
+            sick = os.environ.get("SICK_FILE")
+            return self.send_text(500 if sick and os.path.exists(sick) else 200, "ok")
         if self.path == "/work" and os.environ.get("HANG_WORK") == "1":
             time.sleep(3600)
         if self.path.startswith("/sse"):

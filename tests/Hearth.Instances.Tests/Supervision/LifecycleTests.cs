@@ -146,6 +146,25 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task Failing_liveness_checks_make_an_instance_unhealthy_then_restart_it()
+    {
+        await using var t = await TestSupervisor.StartAsync();
+        var s = t.Supervisor;
+        var sick = Path.Combine(t.Home.Path, "sick");
+        await s.CreateAsync(new InstanceSpec { Name = "sickly", Command = $"trap '' TERM; SICK_FILE={sick} " + Scripts.WebApp(), Health = "http:/health", Restart = RestartPolicy.Always });
+        await s.StartAsync("sickly");
+        await Eventually.StateAsync(s, "sickly", InstanceState.Ready);
+        var pid = s.Get("sickly").Pid;
+        await File.WriteAllTextAsync(sick, "");
+        await Eventually.StateAsync(s, "sickly", InstanceState.Unhealthy);
+        // Ignoring SIGTERM does not help it: SIGKILL follows after the grace period.
+        await Eventually.TrueAsync(() => s.Get("sickly").Restarts == 1 && s.Get("sickly").Pid != pid, $"restarted (now {s.Get("sickly")})");
+        File.Delete(sick);
+        await Eventually.StateAsync(s, "sickly", InstanceState.Ready);
+        Assert.Contains(s.Logs("sickly").ReadRun(1)!.Split('\n'), l => l.Contains("answered 500 (3 in a row)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_process_that_answers_health_but_hangs_on_work_is_caught_by_the_probe()
     {
         await using var t = await TestSupervisor.StartAsync(o =>
