@@ -10,7 +10,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 export HEARTH_SHARED="${HEARTH_SHARED:-$(cd "$root/.." && pwd)/shared}"
 
 # Debian packages the tests need: chromium drives the /chat browser test (Playwright, system browser).
-packages=(chromium)
+packages=(chromium python3)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if (( ${#missing[@]} )); then
