@@ -58,6 +58,10 @@ internal static class LogApi
         });
     }
 
+    private static void Append(StringBuilder buffer, LogLine line) =>
+        buffer.Append("id: ").Append(line.Seq).Append("\ndata: ")
+            .Append(JsonSerializer.Serialize(new { seq = line.Seq, run = line.Run, time = line.Time, text = line.Text })).Append("\n\n");
+
     private static async Task StreamAsync(HttpContext context, InstanceLog log, long after)
     {
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
@@ -65,18 +69,31 @@ internal static class LogApi
         context.Response.Headers.CacheControl = "no-cache";
         var body = context.Response.Body;
         var token = context.RequestAborted;
-        var lines = log.Subscribe(after, token);
         var buffer = new StringBuilder();
         buffer.Append("retry: 500\n\n");
         try
         {
+            // A client that fell out of the in-memory tail catches up from the run files first: nothing is skipped.
+            while (log.Backlog(after, 20_000) is { Count: > 0 } backlog)
+            {
+                foreach (var line in backlog)
+                {
+                    Append(buffer, line);
+                    after = line.Seq;
+                }
+
+                await body.WriteAsync(Encoding.UTF8.GetBytes(buffer.ToString()), token).ConfigureAwait(false);
+                await body.FlushAsync(token).ConfigureAwait(false);
+                buffer.Clear();
+            }
+
+            var lines = log.Subscribe(after, token);
             while (true)
             {
                 // Write everything already queued, then flush once: a fast producer costs one flush per batch.
                 while (lines.TryRead(out var line))
                 {
-                    buffer.Append("id: ").Append(line.Seq).Append("\ndata: ")
-                        .Append(JsonSerializer.Serialize(new { seq = line.Seq, run = line.Run, time = line.Time, text = line.Text })).Append("\n\n");
+                    Append(buffer, line);
                     if (buffer.Length > 64 * 1024)
                     {
                         break;

@@ -24,6 +24,22 @@ public sealed class InstanceLog : IDisposable
     private FileStream? _file;
     private int _run;
 
+    // Where each run's lines start in the sequence, and how many of its first lines rotation has dropped: a line at
+    // index k of the run's files (rotated part first) has Seq = FirstSeq + Dropped + k. Lets a client that fell out
+    // of the in-memory tail resume from disk.
+    private readonly List<RunStart> _runStarts = [];
+    private long _segmentLines;
+    private long _rotatedLines;
+
+    private sealed class RunStart(int run, long firstSeq)
+    {
+        public int Run { get; } = run;
+
+        public long FirstSeq { get; } = firstSeq;
+
+        public long Dropped { get; set; }
+    }
+
     public InstanceLog(string folder, LogOptions options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -55,6 +71,7 @@ public sealed class InstanceLog : IDisposable
             _file?.Dispose();
             _run++;
             _file = OpenFile(_run);
+            StartSegmentCounts();
             foreach (var old in Runs().SkipLast(_options.KeepRuns))
             {
                 TryDelete(RunFile(old));
@@ -162,6 +179,63 @@ public sealed class InstanceLog : IDisposable
         return channel.Reader;
     }
 
+    /// <summary>
+    /// Lines after <paramref name="afterSeq"/> that are no longer in memory, read back from the run files (at most
+    /// <paramref name="max"/>); null when the memory tail already covers that point (or nothing older is on disk).
+    /// </summary>
+    public IReadOnlyList<LogLine>? Backlog(long afterSeq, int max)
+    {
+        lock (_lock)
+        {
+            var oldestInRing = _seq - Math.Min(_ringCount, _ring.Length) + 1;
+            var want = afterSeq + 1;
+            if (want >= oldestInRing)
+            {
+                return null;
+            }
+
+            var index = _runStarts.FindLastIndex(r => r.FirstSeq <= want);
+            if (index < 0)
+            {
+                return null;
+            }
+
+            _file?.Flush();
+            var start = _runStarts[index];
+            var end = index + 1 < _runStarts.Count ? _runStarts[index + 1].FirstSeq : _seq + 1;
+            var file = RunFile(start.Run);
+            var lines = new List<LogLine>();
+            var seq = start.FirstSeq + start.Dropped;
+            foreach (var part in new[] { file + ".1", file })
+            {
+                if (!File.Exists(part))
+                {
+                    continue;
+                }
+
+                using var stream = new FileStream(part, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                using var reader = new StreamReader(stream, Encoding.UTF8);
+                while (lines.Count < max && seq < end && seq < oldestInRing && reader.ReadLine() is { } text)
+                {
+                    if (seq >= want)
+                    {
+                        lines.Add(new LogLine(seq, start.Run, _time.GetUtcNow(), text));
+                    }
+
+                    seq++;
+                }
+            }
+
+            // Lines rotation dropped cannot be sent; the next call continues after them.
+            if (lines.Count == 0 && want < start.FirstSeq + start.Dropped)
+            {
+                return [new LogLine(start.FirstSeq + start.Dropped - 1, start.Run, _time.GetUtcNow(), "[hearth] (older lines of this run were rotated away)")];
+            }
+
+            return lines;
+        }
+    }
+
     /// <summary>The text of a run's file (its rotated part first), or null when that run has no file.</summary>
     public string? ReadRun(int run)
     {
@@ -206,6 +280,7 @@ public sealed class InstanceLog : IDisposable
         {
             _run = Math.Max(_run, 1);
             _file = OpenFile(_run);
+            StartSegmentCounts();
         }
 
         if (_file.Length + raw.Length + 1 > _options.MaxFileBytes && _file.Length > 0)
@@ -215,6 +290,7 @@ public sealed class InstanceLog : IDisposable
 
         _file!.Write(raw);
         _file.WriteByte((byte)'\n');
+        _segmentLines++;
         var line = new LogLine(++_seq, _run, _time.GetUtcNow(), Encoding.UTF8.GetString(raw));
         _ring[(line.Seq - 1) % _ring.Length] = line;
         _ringCount++;
@@ -229,10 +305,29 @@ public sealed class InstanceLog : IDisposable
         }
     }
 
+    private void StartSegmentCounts()
+    {
+        // A run file that already has lines (a supervisor restart appending to it) cannot be indexed: not recorded.
+        if (_file!.Length == 0)
+        {
+            _runStarts.Add(new RunStart(_run, _seq + 1));
+        }
+
+        _segmentLines = 0;
+        _rotatedLines = 0;
+    }
+
     private void Rotate()
     {
         var file = RunFile(_run);
         _file!.Dispose();
+        if (_runStarts.Count > 0 && _runStarts[^1].Run == _run)
+        {
+            _runStarts[^1].Dropped += _rotatedLines; // the old .1 is overwritten
+        }
+
+        _rotatedLines = _segmentLines;
+        _segmentLines = 0;
         File.Move(file, file + ".1", overwrite: true);
         _file = OpenFile(_run);
     }

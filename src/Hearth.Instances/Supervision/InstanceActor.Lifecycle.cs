@@ -25,9 +25,15 @@ internal sealed partial class InstanceActor
         switch (command)
         {
             case StartCommand:
-                if (_state == InstanceState.Failed)
+                // A start asked for (user, API, on-demand request) begins a new series: the start limit and backoff
+                // count automatic restarts only, so an instance loaded and unloaded often is never failed for it.
+                if (_desired == DesiredState.Stopped || _state == InstanceState.Failed)
                 {
                     ResetFailures();
+                }
+
+                if (_state == InstanceState.Failed)
+                {
                     SetState(InstanceState.Stopped);
                 }
 

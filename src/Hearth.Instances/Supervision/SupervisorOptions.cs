@@ -24,8 +24,8 @@ public sealed class SupervisorOptions
     /// <summary>Between liveness checks once ready. Default 5 s.</summary>
     public TimeSpan LivenessPeriod { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Between readiness checks while starting. Default 50 ms (on-demand starts should not wait on polling).</summary>
-    public TimeSpan ReadinessPeriod { get; set; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>Between readiness checks while starting. Default 20 ms (on-demand starts should not wait on polling).</summary>
+    public TimeSpan ReadinessPeriod { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Consecutive failed liveness checks that make an instance unhealthy (and restarted). Default 3.</summary>
     public int LivenessFailures { get; set; } = 3;

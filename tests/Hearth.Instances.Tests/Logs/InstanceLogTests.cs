@@ -91,4 +91,65 @@ public sealed class InstanceLogTests
         Assert.Equal("x16", (await resumed.ReadAsync()).Text);
         await cts.CancelAsync();
     }
+
+    [Fact]
+    public void Lines_that_left_the_memory_tail_are_read_back_from_the_run_files_in_order()
+    {
+        using var home = new TempHome();
+        using var log = new InstanceLog(home.Path, new LogOptions { TailLines = 16, MaxFileBytes = 1 << 20 }, TimeProvider.System);
+        log.BeginRun();
+        for (var i = 0; i < 100; i++)
+        {
+            Write(log, $"a{i}\n");
+        }
+
+        log.BeginRun();
+        for (var i = 0; i < 100; i++)
+        {
+            Write(log, $"b{i}\n");
+        }
+
+        var got = new List<LogLine>();
+        long after = 0;
+        while (log.Backlog(after, 30) is { Count: > 0 } batch)
+        {
+            got.AddRange(batch);
+            after = batch[^1].Seq;
+        }
+
+        got.AddRange(log.Tail(after));
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), got.Select(l => l.Seq));
+        Assert.Equal([.. Enumerable.Range(0, 100).Select(i => $"a{i}"), .. Enumerable.Range(0, 100).Select(i => $"b{i}")], got.Select(l => l.Text));
+        Assert.Null(log.Backlog(190, 10));
+    }
+
+    [Fact]
+    public void After_rotation_the_backlog_skips_only_what_was_rotated_away()
+    {
+        using var home = new TempHome();
+        using var log = new InstanceLog(home.Path, new LogOptions { TailLines = 16, MaxFileBytes = 60 }, TimeProvider.System);
+        log.BeginRun();
+        for (var i = 0; i < 100; i++)
+        {
+            Write(log, $"line {i:D3}\n"); // 9 bytes: 6 lines per segment
+        }
+
+        var got = new List<LogLine>();
+        long after = 0;
+        while (log.Backlog(after, 1000) is { Count: > 0 } batch)
+        {
+            got.AddRange(batch);
+            after = batch[^1].Seq;
+        }
+
+        got.AddRange(log.Tail(after));
+        var texts = got.Select(l => l.Text).Where(t => t.StartsWith("line", StringComparison.Ordinal)).ToList();
+        // Only the lines still on disk or in memory come back, each with its own sequence number, in order.
+        Assert.Equal(texts.Order(StringComparer.Ordinal), texts);
+        Assert.Equal("line 099", texts[^1]);
+        foreach (var l in got.Where(l => l.Text.StartsWith("line", StringComparison.Ordinal)))
+        {
+            Assert.Equal(int.Parse(l.Text[5..], System.Globalization.CultureInfo.InvariantCulture) + 1, l.Seq);
+        }
+    }
 }
