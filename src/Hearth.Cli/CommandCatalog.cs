@@ -9,6 +9,8 @@ internal static class CommandCatalog
     {
         yield return Commands.ServeCommand.Create();
         yield return Commands.RouterCommand.Create();
+        yield return Commands.UpCommand.Create();
+        yield return Commands.InstancesCommand.Create();
 
         yield return Commands.RunCommand.Create();
         yield return Commands.EvalCommand.Create();
