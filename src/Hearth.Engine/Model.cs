@@ -158,6 +158,7 @@ public sealed unsafe class Model : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var wanted = Validate(batch, cache, logits.Length);
+            Recompute(batch, cache);
             var row = 0;
             for (var start = 0; start < batch.Length;)
             {
@@ -171,7 +172,7 @@ public sealed unsafe class Model : IDisposable
 
                 foreach (var t in pass)
                 {
-                    cache.SetLength(t.Slot, Math.Max(cache.Length(t.Slot), t.Position + 1));
+                    cache.Stored(t.Slot, t.Position, t.Token);
                     row += t.WantLogits ? 1 : 0;
                 }
 
@@ -249,6 +250,43 @@ public sealed unsafe class Model : IDisposable
             _disposed = true;
             _pool.Dispose();
             _file.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Recomputes the kept prefix of every slot of the batch whose sliding-window rings lost part of it (a truncation
+    /// or copy that went back further than a ring reaches), from the tokens the cache remembers: every layer above a
+    /// ring depends on it, so the prefix is run again from position 0, without logits.
+    /// </summary>
+    private void Recompute(ReadOnlySpan<BatchToken> batch, KvCache cache)
+    {
+        foreach (var b in batch)
+        {
+            var slot = b.Slot;
+            if (cache.Intact(slot) >= cache.Length(slot))
+            {
+                continue;
+            }
+
+            var tokens = cache.Tokens(slot);
+            var replay = new BatchToken[tokens.Length];
+            for (var p = 0; p < replay.Length; p++)
+            {
+                replay[p] = new BatchToken(tokens[p], p, slot, false);
+            }
+
+            for (var start = 0; start < replay.Length;)
+            {
+                var pass = replay.AsSpan(start, PassEnd(replay, start, cache) - start);
+                _pass.Begin(pass, cache);
+                _architecture.Forward(_pass, _weights);
+                foreach (var t in pass)
+                {
+                    cache.Stored(t.Slot, t.Position, t.Token);
+                }
+
+                start += pass.Length;
+            }
         }
     }
 

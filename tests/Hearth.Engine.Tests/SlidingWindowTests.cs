@@ -46,35 +46,37 @@ public sealed class SlidingWindowTests
     }
 
     [Fact]
-    public void Truncating_within_the_ring_keeps_the_prefix_and_beyond_it_keeps_nothing()
+    public void Truncating_or_copying_a_prefix_within_the_ring_or_beyond_it_continues_as_the_reference()
     {
         const string name = "gemma3-spm-f32.gguf";
         using var model = Model.Load(SharedData.ReferenceModel(name), new ModelOptions { Threads = 2, SlidingWindowPass = Pass });
         var c = ReferenceCase.Load(name).MaxBy(x => x.Tokens.Length)!;
         var n = c.Tokens.Length;
-        Assert.True(n > 20);
+        Assert.True(n > 30);
         var cache = model.CreateCache(2, n);
         var all = new float[n * c.VocabSize];
         model.Forward(c.Tokens.Select((t, i) => new BatchToken(t, i, 0, true)).ToArray(), cache, all);
 
-        // The ring (11 rows) still holds the 7 positions before n - 2: the last two tokens are recomputed exactly.
-        Assert.Equal(n - 2, cache.CopyPrefix(0, 1, n - 2));
-        Assert.Equal(n - 2, cache.Truncate(0, n - 2));
-        foreach (var slot in new[] { 0, 1 })
+        // Back 2: the ring (11 rows) still holds the window. Back 20: it does not, and the prefix is recomputed.
+        foreach (var back in new[] { 2, 20 })
         {
-            var logits = new float[2 * c.VocabSize];
-            model.Forward([new BatchToken(c.Tokens[n - 2], n - 2, slot, true), new BatchToken(c.Tokens[n - 1], n - 1, slot, true)], cache, logits);
-            for (var i = 0; i < 2; i++)
+            var keep = n - back;
+            cache.CopyPrefix(0, 1, keep);
+            Assert.Equal(keep, cache.Truncate(0, keep));
+            Assert.Equal(back < 4 ? keep : 0, cache.Intact(0));   // 0: to be recomputed from the remembered tokens
+            Assert.Equal(back < 4 ? keep : 0, cache.Intact(1));
+            foreach (var slot in new[] { 0, 1 })
             {
-                LogitComparison.AssertPosition(logits.AsSpan(i * c.VocabSize, c.VocabSize), c.Positions[n - 2 + i], 0.02f, $"slot {slot} position {n - 2 + i}");
+                Assert.Equal(keep, cache.Length(slot));
+                var logits = new float[back * c.VocabSize];
+                model.Forward(Enumerable.Range(keep, back).Select(p => new BatchToken(c.Tokens[p], p, slot, true)).ToArray(), cache, logits);
+                for (var i = 0; i < back; i++)
+                {
+                    LogitComparison.AssertPosition(logits.AsSpan(i * c.VocabSize, c.VocabSize), c.Positions[keep + i], 0.02f, $"back {back}, slot {slot}, position {keep + i}");
+                }
+
+                Assert.Equal(n, cache.Length(slot));
             }
         }
-
-        // Going back 10 positions needs rows the ring has overwritten: nothing is kept, and nothing is claimed.
-        Assert.Equal(0, cache.Truncate(0, n - 10));
-        Assert.Equal(0, cache.Length(0));
-        Assert.Equal(0, cache.CopyPrefix(1, 0, n - 10));
-        Assert.Equal(0, cache.Length(0));
-        Assert.Equal(n, cache.Length(1));
     }
 }

@@ -11,6 +11,9 @@ namespace Hearth.Engine;
 /// window + <see cref="PassLimit"/> rows, position p in row p mod capacity, so its memory grows with the window,
 /// not the context: a pass stores up to PassLimit new positions of a slot before attending, and each of them
 /// still finds the window behind it intact (the reference sizes its SWA cache window + ubatch the same way).
+/// A ring cannot go back further than it reaches: when <see cref="Truncate"/> or <see cref="CopyPrefix"/> keeps a
+/// prefix whose window the ring has overwritten, the cache remembers the prefix's tokens and the model recomputes
+/// them before the slot's next tokens (<see cref="Intact"/>), so callers see the same semantics as with a full cache.
 /// </para>
 /// </summary>
 public sealed unsafe class KvCache
@@ -20,6 +23,8 @@ public sealed unsafe class KvCache
     private readonly int[] _capacity;
     private readonly int[] _window;
     private readonly int[] _lengths;
+    private readonly int[] _intact;
+    private readonly int[][]? _tokens;
 
     /// <param name="windows">Per layer: the sliding window (positions attended, the own included), or 0 for full attention; null: all full.</param>
     /// <param name="passLimit">Most positions of one slot a forward pass stores (sizes the rings of sliding-window layers).</param>
@@ -57,7 +62,16 @@ public sealed unsafe class KvCache
         }
 
         _lengths = new int[slots];
+        _intact = new int[slots];
         Scratch = new int[slots];
+        if (PassLimit != int.MaxValue)
+        {
+            _tokens = new int[slots][];
+            for (var s = 0; s < slots; s++)
+            {
+                _tokens[s] = new int[contextPerSlot];
+            }
+        }
     }
 
     public int Slots { get; }
@@ -86,45 +100,46 @@ public sealed unsafe class KvCache
     public int Length(int slot) => _lengths[CheckSlot(slot)];
 
     /// <summary>Forgets the sequence in <paramref name="slot"/>.</summary>
-    public void Clear(int slot) => _lengths[CheckSlot(slot)] = 0;
+    public void Clear(int slot) => _lengths[CheckSlot(slot)] = _intact[slot] = 0;
 
     /// <summary>
     /// Keeps the first <paramref name="length"/> positions of <paramref name="slot"/> (to reuse a common prefix) and
-    /// returns how many it kept: fewer than asked only when the slot already held fewer, or when a sliding-window
-    /// layer's ring has overwritten the window before <paramref name="length"/> (the prefix went back further than
-    /// the ring reaches); then it keeps none, and the caller recomputes the prompt from position 0.
+    /// returns how many it kept (fewer only when the slot held fewer). When a sliding-window ring has overwritten the
+    /// window before <paramref name="length"/>, the model recomputes the kept prefix from its tokens on the slot's
+    /// next forward pass.
     /// </summary>
     public int Truncate(int slot, int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         ref var current = ref _lengths[CheckSlot(slot)];
         var kept = Math.Min(current, length);
-        current = WindowsIntact(current, kept) ? kept : 0;
-        return current;
+        _intact[slot] = WindowsIntact(current, kept) ? Math.Min(_intact[slot], kept) : 0;
+        current = kept;
+        return kept;
     }
 
     /// <summary>
     /// Copies the first <paramref name="length"/> positions of <paramref name="source"/> into
     /// <paramref name="destination"/>, which then holds exactly those: a prompt that starts like
     /// another slot's tokens (a shared system prompt) reuses them instead of recomputing. Keys and
-    /// values depend only on the tokens and their positions, so the copy is exact. Returns the positions the
-    /// destination now holds: <paramref name="length"/>, or 0 when a sliding-window ring of the source no longer
-    /// holds the window before <paramref name="length"/> (see <see cref="Truncate"/>).
+    /// values depend only on the tokens and their positions, so the copy is exact. When a sliding-window ring of the
+    /// source no longer holds the window before <paramref name="length"/>, the destination gets the tokens and the
+    /// model recomputes them on its next forward pass (see <see cref="Truncate"/>).
     /// </summary>
-    public int CopyPrefix(int source, int destination, int length)
+    public void CopyPrefix(int source, int destination, int length)
     {
         CheckSlot(source);
         CheckSlot(destination);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _lengths[source]);
-        if (!WindowsIntact(_lengths[source], length))
-        {
-            _lengths[destination] = 0;
-            return 0;
-        }
-
+        var intact = WindowsIntact(_lengths[source], length) && _intact[source] >= length ? length : 0;
         if (source != destination)
         {
+            if (_tokens is not null)
+            {
+                _tokens[source].AsSpan(0, length).CopyTo(_tokens[destination]);
+            }
+
             for (var layer = 0; layer < _keys.Length; layer++)
             {
                 // A ring copies all its rows once the prefix wraps; rows past the prefix are stale but are
@@ -139,10 +154,29 @@ public sealed unsafe class KvCache
         }
 
         _lengths[destination] = length;
-        return length;
+        _intact[destination] = intact;
     }
 
-    internal void SetLength(int slot, int length) => _lengths[slot] = length;
+    /// <summary>
+    /// Positions of <paramref name="slot"/> whose keys and values are all in place. Less than <see cref="Length"/>
+    /// only after a truncation or copy went back further than a sliding-window ring reaches: then positions
+    /// [0, Length) are to be recomputed from <see cref="Tokens"/> before the slot's next tokens.
+    /// </summary>
+    internal int Intact(int slot) => _intact[slot];
+
+    /// <summary>The tokens of a slot's positions (kept only where rings may need them recomputed; empty otherwise).</summary>
+    internal ReadOnlySpan<int> Tokens(int slot) => _tokens is null ? default : _tokens[slot].AsSpan(0, _lengths[slot]);
+
+    /// <summary>Records that a forward pass stored <paramref name="token"/> at <paramref name="position"/> of <paramref name="slot"/>.</summary>
+    internal void Stored(int slot, int position, int token)
+    {
+        _lengths[slot] = Math.Max(_lengths[slot], position + 1);
+        _intact[slot] = Math.Max(_intact[slot], position + 1);
+        if (_tokens is not null)
+        {
+            _tokens[slot][position] = token;
+        }
+    }
 
     /// <summary>Rows of one KV head of <paramref name="layer"/> (the context, or the ring of a sliding-window layer).</summary>
     internal int Capacity(int layer) => _capacity[layer];
@@ -176,6 +210,7 @@ public sealed unsafe class KvCache
     {
         for (var l = 0; l < _capacity.Length; l++)
         {
+            // A ring that never wrapped (stored <= capacity) holds every position, whatever the window.
             var oldestKept = Math.Max(0, stored - _capacity[l]);
             var oldestNeeded = Math.Max(0, length - _window[l] + 1);
             if (length > 0 && oldestNeeded < oldestKept)

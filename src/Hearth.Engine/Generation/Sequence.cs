@@ -128,7 +128,7 @@ public sealed class Sequence
         // The slot may lack the last generated token (generation ended before feeding it back), and
         // the last prompt token is always recomputed: its logits are where sampling starts.
         common = Math.Min(common, Math.Min(cache.Length(slot), prompt.Count - 1));
-        common = cache.Truncate(slot, common);   // a sliding-window ring may not reach back that far
+        cache.Truncate(slot, common);
         tokens.RemoveRange(common, tokens.Count - common);
 
         chunk = Math.Max(1, chunk);
