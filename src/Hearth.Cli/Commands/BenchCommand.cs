@@ -24,20 +24,22 @@ internal static class BenchCommand
         var threads = new Option<string>("-t") { Description = "Comma-separated thread counts", DefaultValueFactory = _ => Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture) };
         var reps = new Option<int>("-r") { Description = "Timed runs per test (after one warm-up)", DefaultValueFactory = _ => 3 };
         var batches = new Option<string>("-b") { Description = "Comma-separated sequence counts for the tg test (batched generation; aggregate tokens/s)", DefaultValueFactory = _ => "1" };
-        var command = new Command("bench", "Measure prompt and generation speed (llama-bench style)") { model, prompt, gen, threads, reps, batches };
+        var depth = new Option<int>("-d") { Description = "Context depth: tokens already in the cache when the tg test starts (llama-bench's -d)", DefaultValueFactory = _ => 0 };
+        var command = new Command("bench", "Measure prompt and generation speed (llama-bench style)") { model, prompt, gen, threads, reps, batches, depth };
         command.SetAction(parse =>
         {
             var p = parse.GetValue(prompt);
             var n = parse.GetValue(gen);
             var r = parse.GetValue(reps);
-            if (p < 0 || n < 0 || r < 1)
+            var d = parse.GetValue(depth);
+            if (p < 0 || n < 0 || r < 1 || d < 0)
             {
-                throw new ArgumentException("-p and -n must be >= 0, -r >= 1.");
+                throw new ArgumentException("-p, -n and -d must be >= 0, -r >= 1.");
             }
 
             var threadCounts = PositiveList(parse.GetValue(threads)!, "-t", "a thread count");
             var batchSizes = PositiveList(parse.GetValue(batches)!, "-b", "a sequence count");
-            Run(parse.GetValue(model)!.FullName, p, n, threadCounts, r, Console.Out, batchSizes);
+            Run(parse.GetValue(model)!.FullName, p, n, threadCounts, r, Console.Out, batchSizes, d);
             return ExitCodes.Ok;
         });
         return command;
@@ -48,7 +50,7 @@ internal static class BenchCommand
             .Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : throw new ArgumentException($"{option}: '{s}' is not {what}."))
             .ToArray();
 
-    internal static void Run(string path, int p, int n, int[] threadCounts, int reps, TextWriter output, int[]? batchSizes = null)
+    internal static void Run(string path, int p, int n, int[] threadCounts, int reps, TextWriter output, int[]? batchSizes = null, int depth = 0)
     {
         batchSizes ??= [1];
         var slots = batchSizes.Max();
@@ -61,7 +63,7 @@ internal static class BenchCommand
         foreach (var t in threadCounts)
         {
             var sw = Stopwatch.StartNew();
-            using var m = Model.Load(path, new ModelOptions { Threads = t, ContextLength = Math.Max(p, n) + 1 });
+            using var m = Model.Load(path, new ModelOptions { Threads = t, ContextLength = depth + Math.Max(p, n) + 1 });
             sw.Stop();
             if (loadSeconds is null)
             {
@@ -70,7 +72,7 @@ internal static class BenchCommand
             }
 
             info = m.Info;
-            var cache = m.CreateCache(slots, Math.Max(p, n) + 1);
+            var cache = m.CreateCache(slots, depth + Math.Max(p, n) + 1);
             kvBytes = cache.SizeBytes;
             var random = new Random(42);
             var logits = new float[slots * m.Info.VocabSize];
@@ -86,6 +88,13 @@ internal static class BenchCommand
                 Row(output, m.Info, t, $"pp{p}", rates);
             }
 
+            // At a depth, each sequence first gets that many tokens (untimed); every run then continues from there.
+            for (var s = 0; s < (n > 0 && depth > 0 ? slots : 0); s++)
+            {
+                cache.Clear(s);
+                m.Forward(Enumerable.Range(0, depth).Select(i => new BatchToken(random.Next(m.Info.VocabSize), i, s, false)).ToArray(), cache, logits);
+            }
+
             foreach (var b in n > 0 ? batchSizes : [])
             {
                 var rates = Measure(reps, () =>
@@ -93,10 +102,10 @@ internal static class BenchCommand
                     var step = new BatchToken[b];
                     for (var s = 0; s < b; s++)
                     {
-                        cache.Clear(s);
+                        cache.Truncate(s, depth);
                     }
 
-                    for (var i = 0; i < n; i++)
+                    for (var i = depth; i < depth + n; i++)
                     {
                         for (var s = 0; s < b; s++)
                         {
@@ -108,7 +117,7 @@ internal static class BenchCommand
 
                     return n * b;
                 });
-                Row(output, m.Info, t, b == 1 ? $"tg{n}" : $"tg{n} x{b}", rates);
+                Row(output, m.Info, t, (b == 1 ? $"tg{n}" : $"tg{n} x{b}") + (depth > 0 ? $" @ d{depth}" : string.Empty), rates);
             }
         }
 
