@@ -8,11 +8,11 @@ namespace Hearth.Numerics;
 /// </summary>
 public static class Gelu
 {
-    private static readonly Lazy<Half[]> Table = new(Build);
+    private static readonly Lazy<float[]> Table = new(Build);   // the F16 results, widened: no conversion per lookup
 
     /// <summary>GELU-tanh of one value, exactly as the table holds it.</summary>
     public static float Of(float x) =>
-        x <= -10f ? 0f : x >= 10f ? x : (float)Table.Value[BitConverter.HalfToUInt16Bits((Half)x)];
+        x <= -10f ? 0f : x >= 10f ? x : Table.Value[BitConverter.HalfToUInt16Bits((Half)x)];
 
     /// <summary>gate[i] = gelu(gate[i]) * up[i] (gemma's gated feed-forward, ggml_geglu_split).</summary>
     public static void Gated(Span<float> gate, ReadOnlySpan<float> up)
@@ -22,24 +22,32 @@ public static class Gelu
             throw new ArgumentException($"up has {up.Length} values, gate {gate.Length}.", nameof(up));
         }
 
+        // F16 rounding in vectorized chunks (a scalar float-to-Half conversion costs more than the lookup).
         var table = Table.Value;
-        for (var i = 0; i < gate.Length; i++)
+        Span<Half> halves = stackalloc Half[256];
+        for (var start = 0; start < gate.Length; start += halves.Length)
         {
-            var x = gate[i];
-            var g = x <= -10f ? 0f : x >= 10f ? x : (float)table[BitConverter.HalfToUInt16Bits((Half)x)];
-            gate[i] = g * up[i];
+            var chunk = gate.Slice(start, Math.Min(halves.Length, gate.Length - start));
+            var h = halves[..chunk.Length];
+            System.Numerics.Tensors.TensorPrimitives.ConvertToHalf(chunk, h);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var x = chunk[i];
+                var g = x <= -10f ? 0f : x >= 10f ? x : table[BitConverter.HalfToUInt16Bits(h[i])];
+                chunk[i] = g * up[start + i];
+            }
         }
     }
 
     /// <summary>The formula in f32 (ggml_gelu_f32).</summary>
     public static float Exact(float x) => 0.5f * x * (1f + MathF.Tanh(0.79788456080286535587989211986876f * x * (1f + (0.044715f * x * x))));
 
-    private static Half[] Build()
+    private static float[] Build()
     {
-        var table = new Half[65536];
+        var table = new float[65536];
         for (var i = 0; i < table.Length; i++)
         {
-            table[i] = (Half)Exact((float)BitConverter.UInt16BitsToHalf((ushort)i));
+            table[i] = (float)(Half)Exact((float)BitConverter.UInt16BitsToHalf((ushort)i));
         }
 
         return table;
