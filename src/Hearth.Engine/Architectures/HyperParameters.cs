@@ -61,8 +61,25 @@ internal sealed record HyperParameters
     {
         ArgumentNullException.ThrowIfNull(metadata);
         var window = (int)(metadata.TryGetInteger(Architecture + ".attention.sliding_window") ?? defaultWindow);
-        var period = (int)(metadata.TryGetInteger(Architecture + ".attention.sliding_window_pattern") ?? defaultPeriod);
-        return window <= 0 ? this : this with { SlidingWindow = window, SlidingLayers = SlidingPattern(LayerCount, period) };
+        if (window <= 0)
+        {
+            return this;
+        }
+
+        // The pattern is a period, or (as the reference's get_key_or_arr also accepts) one flag per layer.
+        var key = Architecture + ".attention.sliding_window_pattern";
+        if (metadata.TryGetValue(key, out var value) && value.AsArray() is { } flags)
+        {
+            if (flags.Count != LayerCount || flags.ElementType != GgufValueType.Bool)
+            {
+                throw new ModelHyperParameterException(key, $"expected {LayerCount} booleans, found {flags}");
+            }
+
+            return this with { SlidingWindow = window, SlidingLayers = flags.AsSpan<bool>().ToArray() };
+        }
+
+        var period = (int)(metadata.TryGetInteger(key) ?? defaultPeriod);
+        return this with { SlidingWindow = window, SlidingLayers = SlidingPattern(LayerCount, period) };
     }
 
     /// <summary>

@@ -60,7 +60,7 @@ internal sealed unsafe class ExpertFeedForward(ForwardPass f, WorkerPool pool) :
 
         job.Run();
         _combine = false;
-        pool.Run(this, total);   // gate = silu(gate) * up, row by row
+        Run(total, (long)total * ff);   // gate = silu(gate) * up, row by row
 
         var output = _output.Ensure((long)total * d);
         job = _matMul.Begin(gate, total, ff);
@@ -75,7 +75,23 @@ internal sealed unsafe class ExpertFeedForward(ForwardPass f, WorkerPool pool) :
 
         job.Run();
         _combine = true;
-        pool.Run(this, tokens);  // Proj[t] = Σ_j weight[t, j] * output[row(t, j)]
+        Run(tokens, (long)total * d);  // Proj[t] = Σ_j weight[t, j] * output[row(t, j)]
+    }
+
+    /// <summary>Element-wise steps of a decode step are a few thousand values: done here rather than waking the workers.</summary>
+    private void Run(int items, long elements)
+    {
+        if (elements <= 16384)
+        {
+            for (var i = 0; i < items; i++)
+            {
+                Execute(i, 0);
+            }
+        }
+        else
+        {
+            pool.Run(this, items);
+        }
     }
 
     public override void Execute(int item, int thread)

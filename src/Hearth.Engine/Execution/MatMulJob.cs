@@ -14,6 +14,7 @@ namespace Hearth.Engine.Execution;
 internal sealed unsafe class MatMulJob : ParallelJob
 {
     private const int FormatCount = 8;
+    private const long InlineQuantizeElements = 16384;
 
     private readonly WorkerPool _pool;
     private readonly NativeBuffer<byte>[] _quantized = new NativeBuffer<byte>[FormatCount];
@@ -123,7 +124,17 @@ internal sealed unsafe class MatMulJob : ParallelJob
         if (!_ready[index])
         {
             _quantizeJob.Set(format, _input, _columns, data, rowBytes);
-            _pool.Run(_quantizeJob, _tokens);
+            if ((long)_tokens * _columns <= InlineQuantizeElements)
+            {
+                for (var t = 0; t < _tokens; t++)
+                {
+                    _quantizeJob.Execute(t, 0);   // a few rows (a decode step's experts): cheaper than waking the workers
+                }
+            }
+            else
+            {
+                _pool.Run(_quantizeJob, _tokens);
+            }
             _ready[index] = true;
         }
 
