@@ -1,3 +1,4 @@
+using Hearth.Gguf;
 using Hearth.Testing;
 
 namespace Hearth.Engine.Tests;
@@ -110,6 +111,53 @@ public sealed class MixtureOfExpertsTests
                     Assert.True(Math.Abs(a[id] - b[id]) <= 1e-4f, $"slot {slot} position {i} id {id}: {a[id]} alone, {b[id]} batched");
                 }
             }
+        }
+    }
+
+    [Fact]
+    public void The_weight_normalization_and_scale_keys_are_read_with_the_references_defaults()
+    {
+        var dir = Directory.CreateTempSubdirectory("hearth-moe-").FullName;
+        try
+        {
+            var c = ReferenceCase.Load("qwen3moe-bpe-f32.gguf")[0];
+            var files = 0;
+            float[] Run(params (string Key, GgufValue Value)[] keys)
+            {
+                var path = Path.Combine(dir, $"copy{files++}.gguf");
+                using (var source = GgufFile.Open(SharedData.ReferenceModel("qwen3moe-bpe-f32.gguf")))
+                {
+                    var writer = new GgufWriter();
+                    foreach (var (k, v) in source.Metadata)
+                    {
+                        writer.SetMetadata(k, v);
+                    }
+
+                    foreach (var (k, v) in keys)
+                    {
+                        writer.SetMetadata(k, v);
+                    }
+
+                    foreach (var t in source.Tensors)
+                    {
+                        writer.AddTensor(t.Name, t.Type, t.Dimensions, source.GetTensorBytes(t).ToArray());
+                    }
+
+                    writer.WriteTo(path);
+                }
+
+                using var model = Model.Load(path, new ModelOptions { Threads = 2 });
+                return TeacherForced(model, c);
+            }
+
+            var plain = Run();
+            Assert.Equal(plain, Run(("qwen3moe.expert_weights_norm", GgufValue.From(true)), ("qwen3moe.expert_weights_scale", GgufValue.From(1f))));
+            Assert.NotEqual(plain, Run(("qwen3moe.expert_weights_norm", GgufValue.From(false))));
+            Assert.NotEqual(plain, Run(("qwen3moe.expert_weights_scale", GgufValue.From(2.5f))));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
         }
     }
 

@@ -41,6 +41,11 @@ internal sealed record HyperParameters
 
     public int ExpertFeedForwardLength { get; init; }
 
+    /// <summary>Whether the chosen experts' weights are renormalized to sum to 1, and a factor on them (0: none).</summary>
+    public bool ExpertWeightsNormalized { get; init; }
+
+    public float ExpertWeightsScale { get; init; }
+
     public int QueryLength => HeadCount * HeadDimension;
     public int KvLength => KvHeadCount * HeadDimension;
 

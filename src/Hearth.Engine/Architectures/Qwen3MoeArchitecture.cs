@@ -8,7 +8,8 @@ namespace Hearth.Engine.Architectures;
 /// Qwen3 mixture of experts (general.architecture = "qwen3moe", Qwen3-30B-A3B, 235B-A22B): qwen3 attention, and
 /// instead of the dense feed-forward a router (ffn_gate_inp) choosing expert_used_count of expert_count experts per
 /// token by softmax, the chosen weights renormalized to sum to 1 (the reference passes norm_w = true for this
-/// family). The experts are stacked tensors ffn_{gate,up,down}_exps, [n_embd, n_ff_exp, n_expert], read in place.
+/// family; expert_weights_norm = false in the file turns it off) and multiplied by expert_weights_scale when the file
+/// has one. The experts are stacked tensors ffn_{gate,up,down}_exps, [n_embd, n_ff_exp, n_expert], read in place.
 /// </summary>
 internal sealed class Qwen3MoeArchitecture : IArchitecture
 {
@@ -38,6 +39,8 @@ internal sealed class Qwen3MoeArchitecture : IArchitecture
             ExpertCount = experts,
             ExpertUsedCount = used,
             ExpertFeedForwardLength = Key("expert_feed_forward_length", hp.FeedForwardLength),
+            ExpertWeightsNormalized = metadata.TryGetBool($"{Name}.expert_weights_norm") ?? true,
+            ExpertWeightsScale = (float)(metadata.TryGetFloat($"{Name}.expert_weights_scale") ?? 0.0),
         };
     }
 
@@ -53,7 +56,8 @@ internal sealed class Qwen3MoeArchitecture : IArchitecture
                 Up = t.Stacked(p + "ffn_up_exps.weight", d, ff, n),                 // [n_embd, n_ff_exp, n_expert]
                 Down = t.Stacked(p + "ffn_down_exps.weight", ff, d, n),             // [n_ff_exp, n_embd, n_expert]
                 Used = hp.ExpertUsedCount,
-                NormalizeWeights = true,
+                NormalizeWeights = hp.ExpertWeightsNormalized,
+                WeightScale = hp.ExpertWeightsScale is 0f or 1f ? 1f : hp.ExpertWeightsScale,
             },
         });
     }

@@ -174,6 +174,14 @@ internal sealed unsafe class ExpertFeedForward(ForwardPass f, WorkerPool pool) :
                     weights[(t * k) + j] /= scale;
                 }
             }
+
+            if (_w.WeightScale != 1f)
+            {
+                for (var j = 0; j < k; j++)
+                {
+                    weights[(t * k) + j] *= _w.WeightScale;
+                }
+            }
         }
 
         // Rows grouped by expert, tokens in batch order within each expert.

@@ -45,6 +45,9 @@ internal sealed class ExpertWeights
     /// <summary>Whether the chosen experts' softmax weights are renormalized to sum to 1 (qwen3moe: always).</summary>
     public required bool NormalizeWeights { get; init; }
 
+    /// <summary>Multiplies the chosen experts' weights after any renormalization (expert_weights_scale; 1: none).</summary>
+    public float WeightScale { get; init; } = 1f;
+
     public int Count => Gate.Length;
 
     public int FeedForwardLength => Gate[0].Rows;
