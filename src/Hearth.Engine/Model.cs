@@ -23,12 +23,14 @@ public sealed unsafe class Model : IDisposable
     private readonly WorkerPool _pool;
     private readonly ForwardPass _pass;
     private readonly Lock _sync = new();
+    private readonly int _slidingWindowPass;
     private readonly Lazy<Tokenizer> _tokenizer;
     private readonly Lazy<ChatTemplate> _template;
     private bool _disposed;
 
-    private Model(GgufFile file, IArchitecture architecture, HyperParameters hp, TransformerWeights weights, ModelInfo info, int threads)
+    private Model(GgufFile file, IArchitecture architecture, HyperParameters hp, TransformerWeights weights, ModelInfo info, int threads, int slidingWindowPass)
     {
+        _slidingWindowPass = slidingWindowPass;
         _file = file;
         _architecture = architecture;
         _hp = hp;
@@ -57,6 +59,13 @@ public sealed unsafe class Model : IDisposable
     /// </summary>
     public ChatTemplate Template => _template.Value;
 
+    /// <summary>Sees every token's expert choice in a mixture-of-experts model, layer by layer (tests of the routing).</summary>
+    internal ExpertRouting? RoutingHook
+    {
+        get => _pass.RoutingHook;
+        set => _pass.RoutingHook = value;
+    }
+
     /// <summary>Threads each forward pass uses.</summary>
     public int Threads => _pool.Threads;
 
@@ -72,6 +81,7 @@ public sealed unsafe class Model : IDisposable
     {
         options ??= new ModelOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Threads, 1, nameof(options.Threads));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.SlidingWindowPass, 1, nameof(options.SlidingWindowPass));
         var file = GgufFile.Open(path);
         try
         {
@@ -88,12 +98,12 @@ public sealed unsafe class Model : IDisposable
 
             var vocab = (int)embedding.Dimensions[1];
             var tensors = new TensorLoader(file);
-            hp = hp with { Rope = hp.Rope.WithFactors(tensors.OptionalVector("rope_freqs.weight", hp.Rope.Dimensions / 2)) };
-            var weights = architecture.LoadWeights(tensors, hp, vocab);
             var context = options is { AllowBeyondTrainedContext: true, ContextLength: { } wanted }
                 ? wanted
                 : Math.Min(options.ContextLength ?? ModelOptions.DefaultContextCap, hp.ContextLength);
             ArgumentOutOfRangeException.ThrowIfLessThan(context, 1, nameof(options.ContextLength));
+            hp = hp with { Rope = hp.Rope.WithFactors(name => tensors.OptionalVector(name, hp.Rope.Dimensions / 2), context) };
+            var weights = architecture.LoadWeights(tensors, hp, vocab);
             var info = new ModelInfo
             {
                 Name = file.Metadata.GetStringOrDefault("general.name", null) ?? System.IO.Path.GetFileNameWithoutExtension(path),
@@ -111,7 +121,7 @@ public sealed unsafe class Model : IDisposable
                 FileSize = file.FileSize,
                 WeightType = DominantType(file),
             };
-            return new Model(file, architecture, hp, weights, info, options.Threads);
+            return new Model(file, architecture, hp, weights, info, options.Threads, options.SlidingWindowPass);
         }
         catch
         {
@@ -120,7 +130,10 @@ public sealed unsafe class Model : IDisposable
         }
     }
 
-    /// <summary>A KV cache for <paramref name="slots"/> sequences of up to <paramref name="contextPerSlot"/> positions each.</summary>
+    /// <summary>
+    /// A KV cache for <paramref name="slots"/> sequences of up to <paramref name="contextPerSlot"/> positions each;
+    /// sliding-window layers keep a ring of window + <see cref="ModelOptions.SlidingWindowPass"/> positions.
+    /// </summary>
     public KvCache CreateCache(int slots, int contextPerSlot)
     {
         if (contextPerSlot > Info.ContextLength)
@@ -128,7 +141,8 @@ public sealed unsafe class Model : IDisposable
             throw new ContextLengthExceededException(contextPerSlot, Info.ContextLength);
         }
 
-        return new KvCache(this, _hp.LayerCount, _hp.KvHeadCount, _hp.HeadDimension, slots, contextPerSlot);
+        var windows = Enumerable.Range(0, _hp.LayerCount).Select(l => _hp.IsSliding(l) ? _hp.SlidingWindow : 0).ToArray();
+        return new KvCache(this, _hp.LayerCount, _hp.KvHeadCount, _hp.HeadDimension, slots, contextPerSlot, windows, _slidingWindowPass);
     }
 
     /// <summary>
@@ -146,16 +160,25 @@ public sealed unsafe class Model : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var wanted = Validate(batch, cache, logits.Length);
-            _pass.Begin(batch, cache);
-            _architecture.Forward(_pass, _weights);
-            fixed (float* l = logits)
+            Recompute(batch, cache);
+            var row = 0;
+            for (var start = 0; start < batch.Length;)
             {
-                _pass.Logits(_weights.OutputNorm, _weights.Output, l);
-            }
+                var pass = batch[start..PassEnd(batch, start, cache)];
+                _pass.Begin(pass, cache);
+                _architecture.Forward(_pass, _weights);
+                fixed (float* l = logits[(row * Info.VocabSize)..])
+                {
+                    _pass.Logits(_weights.OutputNorm, _weights.Output, l);
+                }
 
-            foreach (var t in batch)
-            {
-                cache.SetLength(t.Slot, Math.Max(cache.Length(t.Slot), t.Position + 1));
+                foreach (var t in pass)
+                {
+                    cache.Stored(t.Slot, t.Position, t.Token);
+                    row += t.WantLogits ? 1 : 0;
+                }
+
+                start += pass.Length;
             }
 
             CheckFinite(batch, logits[..(wanted * Info.VocabSize)]);
@@ -188,12 +211,18 @@ public sealed unsafe class Model : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             Validate(batch, cache, 0);
-            _pass.Begin(batch, cache);
-            _architecture.Forward(_pass, _weights);
-            _pass.FinalHidden(_weights.OutputNorm);
-            for (var t = 0; t < batch.Length; t++)
+            for (var start = 0; start < batch.Length;)
             {
-                TensorPrimitives.Add(result, ForwardPass.Row(_pass.Xb, t, d), result);
+                var pass = batch.AsSpan(start, PassEnd(batch, start, cache) - start);
+                _pass.Begin(pass, cache);
+                _architecture.Forward(_pass, _weights);
+                _pass.FinalHidden(_weights.OutputNorm);
+                for (var t = 0; t < pass.Length; t++)
+                {
+                    TensorPrimitives.Add(result, ForwardPass.Row(_pass.Xb, t, d), result);
+                }
+
+                start += pass.Length;
             }
         }
 
@@ -224,6 +253,67 @@ public sealed unsafe class Model : IDisposable
             _pool.Dispose();
             _file.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Recomputes the kept prefix of every slot of the batch whose sliding-window rings lost part of it (a truncation
+    /// or copy that went back further than a ring reaches), from the tokens the cache remembers: every layer above a
+    /// ring depends on it, so the prefix is run again from position 0, without logits.
+    /// </summary>
+    private void Recompute(ReadOnlySpan<BatchToken> batch, KvCache cache)
+    {
+        foreach (var b in batch)
+        {
+            var slot = b.Slot;
+            if (cache.Intact(slot) >= cache.Length(slot))
+            {
+                continue;
+            }
+
+            var tokens = cache.Tokens(slot);
+            var replay = new BatchToken[tokens.Length];
+            for (var p = 0; p < replay.Length; p++)
+            {
+                replay[p] = new BatchToken(tokens[p], p, slot, false);
+            }
+
+            for (var start = 0; start < replay.Length;)
+            {
+                var pass = replay.AsSpan(start, PassEnd(replay, start, cache) - start);
+                _pass.Begin(pass, cache);
+                _architecture.Forward(_pass, _weights);
+                foreach (var t in pass)
+                {
+                    cache.Stored(t.Slot, t.Position, t.Token);
+                }
+
+                start += pass.Length;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The end of the pass that starts at <paramref name="start"/>: the whole rest of the batch, unless the cache has
+    /// sliding-window rings; then it ends before any slot gets more than <see cref="KvCache.PassLimit"/> tokens, so
+    /// storing a pass never overwrites a row that one of its tokens still attends to. Passes run in batch order, so
+    /// every token still sees the same positions as in one pass.
+    /// </summary>
+    private static int PassEnd(ReadOnlySpan<BatchToken> batch, int start, KvCache cache)
+    {
+        if (cache.PassLimit >= batch.Length - start)
+        {
+            return batch.Length;
+        }
+
+        var perSlot = cache.Scratch;
+        Array.Clear(perSlot);
+        var end = start;
+        while (end < batch.Length && ++perSlot[batch[end].Slot] <= cache.PassLimit)
+        {
+            end++;
+        }
+
+        return end;
     }
 
     private int Validate(ReadOnlySpan<BatchToken> batch, KvCache cache, int logitsLength)

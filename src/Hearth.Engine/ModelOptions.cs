@@ -24,4 +24,12 @@ public sealed class ModelOptions
     /// model) need the room. What the model makes of positions past its training is its own business.
     /// </summary>
     public bool AllowBeyondTrainedContext { get; init; }
+
+    /// <summary>
+    /// For models with sliding-window layers (gemma2, gemma3): the most positions of one sequence that go through the
+    /// layers in one pass. Those layers' caches hold window + this many positions per sequence (not the whole
+    /// context), and a longer batch is split into passes of this size, as the reference splits batches into ubatches
+    /// of 512. Smaller saves cache memory; larger lets a long prompt stream the weights fewer times. Default 512.
+    /// </summary>
+    public int SlidingWindowPass { get; init; } = 512;
 }

@@ -54,6 +54,12 @@ public sealed class BenchCommandTests : IDisposable
     {
         var result = await cli.RunAsync("bench", SharedData.Model("llama-2-tiny-random.gguf"), "-d", "-5");
         Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
+    public async Task Generation_at_a_depth_starts_after_that_many_cached_tokens()
+    {
+        // gemma3's sliding-window rings (window 8 + a pass of 512) hold the depth of 600 only as a ring.
+        var result = await cli.RunAsync("bench", SharedData.ReferenceModel("gemma3-spm-q8_0.gguf"), "-p", "0", "-n", "4", "-t", "2", "-r", "1", "-d", "600");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Matches(@"\| 2 \| tg4 @ d600 \| [\d.]+ \| [\d.]+ \| [\d.]+ \|", result.Stdout);
     }
 
     [Fact]

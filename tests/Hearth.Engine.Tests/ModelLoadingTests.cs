@@ -33,7 +33,7 @@ public sealed class ModelLoadingTests
         var ex = Assert.Throws<UnsupportedArchitectureException>(() => Model.Load(SharedData.Path("tokenizer", "ggml-vocab-bert-bge.gguf")));
         Assert.Equal("bert", ex.Architecture);
         Assert.Contains("llama", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("qwen2", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("supported architectures: llama, qwen2, qwen3, qwen3moe, gemma2, gemma3, phi3.", ex.Message, StringComparison.Ordinal);
         Assert.IsAssignableFrom<NotSupportedException>(ex);
     }
 

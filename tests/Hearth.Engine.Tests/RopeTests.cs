@@ -30,6 +30,38 @@ public sealed class RopeTests
     }
 
     [Fact]
+    public void The_attention_factor_scales_cos_and_sin()
+    {
+        Span<float> cos = stackalloc float[2], sin = stackalloc float[2], cos2 = stackalloc float[2], sin2 = stackalloc float[2];
+        Rope.Angles(Plain(4) with { AttentionFactor = 1.19f }, 5, cos, sin);
+        Rope.Angles(Plain(4), 5, cos2, sin2);
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(cos2[i] * 1.19f, cos[i]);
+            Assert.Equal(sin2[i] * 1.19f, sin[i]);
+        }
+    }
+
+    [Fact]
+    public void LongRoPE_takes_the_long_factors_only_beyond_the_original_context()
+    {
+        float[] shortFactors = [1f, 2f], longFactors = [3f, 4f];
+        float[]? Vector(string name) => name switch
+        {
+            "rope_factors_short.weight" => shortFactors,
+            "rope_factors_long.weight" => longFactors,
+            _ => null,
+        };
+        var rope = Plain(4) with { OriginalContextLength = 4096 };
+        Assert.Same(shortFactors, rope.WithFactors(Vector, 4096).FreqFactors);
+        Assert.Same(longFactors, rope.WithFactors(Vector, 4097).FreqFactors);
+
+        float[] freqs = [5f, 6f];   // a rope_freqs tensor wins over both
+        Assert.Same(freqs, rope.WithFactors(n => n == "rope_freqs.weight" ? freqs : Vector(n), 8192).FreqFactors);
+        Assert.Null(rope.WithFactors(_ => null, 8192).FreqFactors);
+    }
+
+    [Fact]
     public void Normal_mode_rotates_adjacent_pairs_and_neox_rotates_halves()
     {
         float[] cos = [0f, 1f], sin = [1f, 0f];   // pair 0 by 90 degrees, pair 1 unchanged

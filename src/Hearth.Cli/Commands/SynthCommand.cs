@@ -7,7 +7,7 @@ namespace Hearth.Cli.Commands;
 
 /// <summary>
 /// `hearth synth --shape llama-1b --type Q4_0 --vocab vocab.gguf --seed 1 -o out.gguf`: writes a random-weight
-/// llama model of a named shape for benchmarks, deterministic from the seed, streamed so memory stays small.
+/// model of a named shape (llama, qwen3moe or gemma3) for benchmarks, deterministic from the seed, streamed so memory stays small.
 /// </summary>
 internal static class SynthCommand
 {

@@ -16,8 +16,76 @@ internal sealed record HyperParameters
     public required float RmsNormEpsilon { get; init; }
     public required RopeParameters Rope { get; init; }
 
+    /// <summary>Positions a sliding-window layer attends to (its own included); 0: every layer attends to all.</summary>
+    public int SlidingWindow { get; init; }
+
+    /// <summary>Which layers use the sliding window (null: none).</summary>
+    public bool[]? SlidingLayers { get; init; }
+
+    /// <summary>RoPE of the sliding-window layers where it differs from <see cref="Rope"/> (gemma3: base 1e4 locally, 1e6 globally).</summary>
+    public RopeParameters? SlidingRope { get; init; }
+
+    /// <summary>Multiplies Q before attention (gemma, phi3 scale Q in the graph); null: the scores are scaled by 1/√head_dim.</summary>
+    public float? QueryScale { get; init; }
+
+    /// <summary>Attention-logit soft-capping (gemma2: 50); 0: none.</summary>
+    public float AttentionSoftCap { get; init; }
+
+    /// <summary>Final-logit soft-capping (gemma2: 30); 0: none.</summary>
+    public float FinalSoftCap { get; init; }
+
+    /// <summary>Mixture of experts (qwen3moe): experts per layer, experts used per token, and each expert's n_ff.</summary>
+    public int ExpertCount { get; init; }
+
+    public int ExpertUsedCount { get; init; }
+
+    public int ExpertFeedForwardLength { get; init; }
+
+    /// <summary>Whether the chosen experts' weights are renormalized to sum to 1, and a factor on them (0: none).</summary>
+    public bool ExpertWeightsNormalized { get; init; }
+
+    public float ExpertWeightsScale { get; init; }
+
     public int QueryLength => HeadCount * HeadDimension;
     public int KvLength => KvHeadCount * HeadDimension;
+
+    public bool IsSliding(int layer) => SlidingWindow > 0 && SlidingLayers is { } s && s[layer];
+
+    /// <summary>The RoPE settings of <paramref name="layer"/>.</summary>
+    public RopeParameters RopeOf(int layer) => IsSliding(layer) && SlidingRope is { } r ? r : Rope;
+
+    /// <summary>
+    /// The sliding-window layers every <paramref name="period"/> layers as the reference lays them out
+    /// (llama_hparams::set_swa_pattern): all but the last layer of each period slide; period 0: all of them.
+    /// </summary>
+    public static bool[] SlidingPattern(int layers, int period) =>
+        Enumerable.Range(0, layers).Select(il => period == 0 || il % period < period - 1).ToArray();
+
+    /// <summary>The sliding window and layer pattern from the file (attention.sliding_window[_pattern]), with the family's default period.</summary>
+    public HyperParameters WithSlidingWindow(GgufMetadata metadata, int defaultWindow, int defaultPeriod)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        var window = (int)(metadata.TryGetInteger(Architecture + ".attention.sliding_window") ?? defaultWindow);
+        if (window <= 0)
+        {
+            return this;
+        }
+
+        // The pattern is a period, or (as the reference's get_key_or_arr also accepts) one flag per layer.
+        var key = Architecture + ".attention.sliding_window_pattern";
+        if (metadata.TryGetValue(key, out var value) && value.AsArray() is { } flags)
+        {
+            if (flags.Count != LayerCount || flags.ElementType != GgufValueType.Bool)
+            {
+                throw new ModelHyperParameterException(key, $"expected {LayerCount} booleans, found {flags}");
+            }
+
+            return this with { SlidingWindow = window, SlidingLayers = flags.AsSpan<bool>().ToArray() };
+        }
+
+        var period = (int)(metadata.TryGetInteger(key) ?? defaultPeriod);
+        return this with { SlidingWindow = window, SlidingLayers = SlidingPattern(LayerCount, period) };
+    }
 
     /// <summary>
     /// Reads the hyper-parameters. Pure: depends only on the metadata. Defaults follow llama.cpp

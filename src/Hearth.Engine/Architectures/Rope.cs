@@ -17,8 +17,8 @@ internal static class Rope
         for (var i = 0; i < pairs; i++)
         {
             var angle = rope.FreqScale * (factors is null ? theta : theta / factors[i]);
-            cos[i] = MathF.Cos(angle);
-            sin[i] = MathF.Sin(angle);
+            cos[i] = MathF.Cos(angle) * rope.AttentionFactor;
+            sin[i] = MathF.Sin(angle) * rope.AttentionFactor;
             theta *= thetaScale;
         }
     }

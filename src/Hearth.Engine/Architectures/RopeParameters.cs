@@ -14,10 +14,26 @@ internal sealed record RopeParameters
     /// <summary>Per-pair divisors of the angle (Llama 3.x "llama3" scaling), or null.</summary>
     public float[]? FreqFactors { get; init; }
 
+    /// <summary>The context the model was trained for before long-context scaling (rope.scaling.original_context_length, default the context length).</summary>
+    public int OriginalContextLength { get; init; }
+
+    /// <summary>Multiplies every cos and sin (rope.scaling.attn_factor, Phi-3.5's LongRoPE magnitude; default 1).</summary>
+    public float AttentionFactor { get; init; } = 1f;
+
     /// <summary>The llama3 parameters when the file asks for llama3 scaling in metadata (factors computed if no rope_freqs tensor).</summary>
     public Llama3Scaling? Llama3 { get; init; }
 
     public static RopeParameters Read(GgufMetadata metadata, string arch, int dims, int contextLength)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        return ReadScaling(metadata, arch, dims) with
+        {
+            OriginalContextLength = (int)(metadata.TryGetInteger(arch + ".rope.scaling.original_context_length") ?? contextLength),
+            AttentionFactor = (float)(metadata.TryGetFloat(arch + ".rope.scaling.attn_factor") ?? 1.0),
+        };
+    }
+
+    private static RopeParameters ReadScaling(GgufMetadata metadata, string arch, int dims)
     {
         var freqBase = (float)(metadata.TryGetFloat(arch + ".rope.freq_base") ?? 10000.0);
         var type = metadata.GetStringOrDefault(arch + ".rope.scaling.type", null) ?? "none";
@@ -45,6 +61,18 @@ internal sealed record RopeParameters
             default:
                 throw new NotSupportedException($"RoPE scaling type '{type}' is not supported; supported: none, linear, llama3.");
         }
+    }
+
+    /// <summary>
+    /// The frequency factors for a context of <paramref name="context"/> positions per sequence: the file's
+    /// rope_freqs tensor when present; else LongRoPE's rope_factors_long when the context exceeds the original one,
+    /// rope_factors_short otherwise (llama_model::get_rope_factors); else llama3 factors when the metadata asks for them.
+    /// </summary>
+    public RopeParameters WithFactors(Func<string, float[]?> vector, int context)
+    {
+        ArgumentNullException.ThrowIfNull(vector);
+        return WithFactors(vector("rope_freqs.weight")
+            ?? vector(context > OriginalContextLength ? "rope_factors_long.weight" : "rope_factors_short.weight"));
     }
 
     /// <summary>Uses the file's rope_freqs tensor when present, else computes llama3 factors when the metadata asks for them.</summary>

@@ -8,6 +8,11 @@ namespace Hearth.Engine.Execution;
 /// the KV head are scored and accumulated together, so each cached row is widened once per group
 /// (<see cref="GroupedAttention"/>). Like the reference with an F16 cache, the queries and the softmax weights are
 /// rounded to F16 before their products with the cached keys and values.
+/// <para>
+/// A token attends to the positions of its window (all earlier ones in a full-attention layer). In a
+/// sliding-window layer's ring those rows may wrap around its end: then they are two runs, scored and accumulated
+/// run by run under one softmax (the weighted sum does not depend on the order of positions).
+/// </para>
 /// </summary>
 internal sealed unsafe class AttentionJob : ParallelJob
 {
@@ -22,7 +27,7 @@ internal sealed unsafe class AttentionJob : ParallelJob
     private int _heads;
     private int _kvHeads;
     private int _headDim;
-    private float _scale;
+    private LayerAttention _settings;
 
     public AttentionJob(int threads)
     {
@@ -37,7 +42,7 @@ internal sealed unsafe class AttentionJob : ParallelJob
         }
     }
 
-    public void Set(KvCache cache, BatchToken[] batch, int layer, float* q, float* output, int heads, int kvHeads, int headDim)
+    public void Set(KvCache cache, BatchToken[] batch, int layer, float* q, float* output, int heads, int kvHeads, int headDim, LayerAttention settings)
     {
         _cache = cache;
         _batch = batch;
@@ -47,7 +52,7 @@ internal sealed unsafe class AttentionJob : ParallelJob
         _heads = heads;
         _kvHeads = kvHeads;
         _headDim = headDim;
-        _scale = 1f / MathF.Sqrt(headDim);
+        _settings = settings;
     }
 
     public override void Execute(int item, int thread)
@@ -57,40 +62,86 @@ internal sealed unsafe class AttentionJob : ParallelJob
         var group = _heads / _kvHeads;
         var firstHead = kvHead * group;
         var token = _batch[t];
-        var count = token.Position + 1;     // positions 0..Position of this slot (earlier batch tokens are already stored)
         var hd = _headDim;
-        var rows = count * hd;
+
+        // Positions first..Position of this slot (earlier batch tokens are already stored), at rows p mod capacity.
+        var capacity = _cache.Capacity(_layer);
+        var first = Math.Max(0, token.Position - _cache.Window(_layer) + 1);
+        var count = token.Position - first + 1;
+        var row0 = first % capacity;
+        var countA = Math.Min(count, capacity - row0);   // the run up to the ring's end
+        var countB = count - countA;                      // the wrapped run from row 0
 
         var q = new Span<float>(_query[thread].Ensure(group * hd), group * hd);
         var src = new ReadOnlySpan<float>(_q + ((long)t * _heads * hd) + (firstHead * hd), group * hd);
         var halves = _halves[thread];
+        if (_settings.QueryScale != 1f)
+        {
+            TensorPrimitives.Multiply(src, _settings.QueryScale, q);   // the reference scales Q (f32) before its F16 product
+            src = q;
+        }
+
         RoundToHalf(src, q, halves);
 
         var scores = new Span<float>(_scores[thread].Ensure((long)group * count), group * count);
-        var keys = new ReadOnlySpan<Half>(_cache.Keys(_layer, token.Slot, kvHead), rows);
-        GroupedAttention.Scores(keys, hd, count, q, group, hd, _scale, scores);
+        var scoresA = scores[..(group * countA)];
+        var scoresB = scores[(group * countA)..];
+        var keys = _cache.Keys(_layer, token.Slot, kvHead);
+        GroupedAttention.Scores(new ReadOnlySpan<Half>(keys + ((long)row0 * hd), countA * hd), hd, countA, q, group, hd, _settings.ScoreScale, scoresA);
+        if (countB > 0)
+        {
+            GroupedAttention.Scores(new ReadOnlySpan<Half>(keys, countB * hd), hd, countB, q, group, hd, _settings.ScoreScale, scoresB);
+        }
+
+        if (_settings.SoftCap > 0)
+        {
+            SoftCap(scores, _settings.SoftCap);
+        }
 
         for (var g = 0; g < group; g++)
         {
-            Softmax(scores.Slice(g * count, count), halves);
+            Softmax(scoresA.Slice(g * countA, countA), scoresB.Slice(g * countB, countB), halves);
         }
 
         var output = new Span<float>(_output + ((long)t * _heads * hd) + (firstHead * hd), group * hd);
         output.Clear();
-        var values = new ReadOnlySpan<Half>(_cache.Values(_layer, token.Slot, kvHead), rows);
-        GroupedAttention.Accumulate(values, hd, count, scores, group, hd, output);
+        var values = _cache.Values(_layer, token.Slot, kvHead);
+        GroupedAttention.Accumulate(new ReadOnlySpan<Half>(values + ((long)row0 * hd), countA * hd), hd, countA, scoresA, group, hd, output);
+        if (countB > 0)
+        {
+            GroupedAttention.Accumulate(new ReadOnlySpan<Half>(values, countB * hd), hd, countB, scoresB, group, hd, output);
+        }
     }
 
-    /// <summary>Softmax as ggml_vec_soft_max_f32 (exp(x - max), normalized), each weight rounded to F16. Vectorized:
-    /// the scalar loop with a software F16 rounding per weight cost as much as the score products. The sum is in f32
-    /// where the reference sums in double; over a context of n positions that moves a weight by ~n ulp at most.</summary>
-    private static void Softmax(Span<float> scores, NativeBuffer<Half> halves)
+    /// <summary>scores = cap * tanh(scores / cap): gemma2's attention-logit soft-capping, before the softmax.</summary>
+    private static void SoftCap(Span<float> scores, float cap)
     {
-        var max = TensorPrimitives.Max(scores);
-        TensorPrimitives.Subtract(scores, max, scores);
-        TensorPrimitives.Exp(scores, scores);
-        TensorPrimitives.Multiply(scores, 1f / TensorPrimitives.Sum(scores), scores);
-        RoundToHalf(scores, scores, halves);
+        TensorPrimitives.Multiply(scores, 1f / cap, scores);
+        TensorPrimitives.Tanh(scores, scores);
+        TensorPrimitives.Multiply(scores, cap, scores);
+    }
+
+    /// <summary>Softmax as ggml_vec_soft_max_f32 (exp(x - max), normalized) over the two runs together, each weight
+    /// rounded to F16. Vectorized: the scalar loop with a software F16 rounding per weight cost as much as the score
+    /// products. The sum is in f32 where the reference sums in double; over a context of n positions that moves a
+    /// weight by ~n ulp at most.</summary>
+    private static void Softmax(Span<float> a, Span<float> b, NativeBuffer<Half> halves)
+    {
+        var max = b.IsEmpty ? TensorPrimitives.Max(a) : Math.Max(TensorPrimitives.Max(a), TensorPrimitives.Max(b));
+        TensorPrimitives.Subtract(a, max, a);
+        TensorPrimitives.Exp(a, a);
+        var sum = TensorPrimitives.Sum(a);
+        if (!b.IsEmpty)
+        {
+            TensorPrimitives.Subtract(b, max, b);
+            TensorPrimitives.Exp(b, b);
+            sum += TensorPrimitives.Sum(b);
+            TensorPrimitives.Multiply(b, 1f / sum, b);
+            RoundToHalf(b, b, halves);
+        }
+
+        TensorPrimitives.Multiply(a, 1f / sum, a);
+        RoundToHalf(a, a, halves);
     }
 
     /// <summary>destination = (float)(Half)source, through a per-thread F16 buffer.</summary>
@@ -101,3 +152,10 @@ internal sealed unsafe class AttentionJob : ParallelJob
         TensorPrimitives.ConvertToSingle(h, destination);
     }
 }
+
+/// <summary>
+/// How one layer scores: <paramref name="QueryScale"/> multiplies the queries before their F16 rounding (gemma, phi3
+/// scale Q in the graph), <paramref name="ScoreScale"/> the dot products (llama's softmax scale 1/√head_dim), and
+/// <paramref name="SoftCap"/> &gt; 0 caps the scores at ±cap by tanh.
+/// </summary>
+internal readonly record struct LayerAttention(float QueryScale, float ScoreScale, float SoftCap);

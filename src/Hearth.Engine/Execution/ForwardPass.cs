@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using Hearth.Engine.Architectures;
 using Hearth.Engine.Weights;
+using Hearth.Numerics;
 
 namespace Hearth.Engine.Execution;
 
@@ -18,7 +19,8 @@ internal sealed unsafe class ForwardPass
     private readonly AttentionJob _attention;
     private readonly RowJob _rows;
     private readonly NativeBuffer<float> _x = new(), _xb = new(), _q = new(), _k = new(), _v = new(),
-        _att = new(), _proj = new(), _gate = new(), _up = new(), _cos = new(), _sin = new();
+        _att = new(), _proj = new(), _gate = new(), _up = new(), _cos = new(), _sin = new(), _cosSliding = new(), _sinSliding = new();
+    private readonly Lazy<ExpertFeedForward> _experts;
     private BatchToken[] _batch = [];
 
     public ForwardPass(HyperParameters hp, RopeMode ropeMode, WorkerPool pool)
@@ -29,6 +31,7 @@ internal sealed unsafe class ForwardPass
         _matMul = new MatMulJob(pool);
         _attention = new AttentionJob(pool.Threads);
         _rows = new RowJob(this);
+        _experts = new Lazy<ExpertFeedForward>(() => new ExpertFeedForward(this, pool));
     }
 
     public HyperParameters HyperParameters => _hp;
@@ -47,6 +50,12 @@ internal sealed unsafe class ForwardPass
     public float* Proj { get; private set; }   // [tokens, n_embd] output of a sub-block
     public float* Gate { get; private set; }   // [tokens, n_ff]
     public float* Up { get; private set; }     // [tokens, n_ff]
+
+    /// <summary>Called with every token's expert choice, per layer in order (tests).</summary>
+    public ExpertRouting? RoutingHook { get; set; }
+
+    /// <summary>Tokens of the current batch, in batch order.</summary>
+    public ReadOnlySpan<BatchToken> Batch => _batch.AsSpan(0, Count);
 
     /// <summary>Sizes the buffers for the batch and computes each token's rotary angles.</summary>
     public void Begin(ReadOnlySpan<BatchToken> batch, KvCache cache)
@@ -70,12 +79,10 @@ internal sealed unsafe class ForwardPass
         Gate = _gate.Ensure(n * _hp.FeedForwardLength);
         Up = _up.Ensure(n * _hp.FeedForwardLength);
 
-        var pairs = _hp.Rope.Dimensions / 2;
-        var cos = _cos.Ensure(n * pairs);
-        var sin = _sin.Ensure(n * pairs);
-        for (var t = 0; t < Count; t++)
+        Angles(_hp.Rope, _cos, _sin);
+        if (_hp.SlidingRope is { } sliding)
         {
-            Rope.Angles(_hp.Rope, batch[t].Position, new Span<float>(cos + (t * pairs), pairs), new Span<float>(sin + (t * pairs), pairs));
+            Angles(sliding, _cosSliding, _sinSliding);
         }
     }
 
@@ -86,6 +93,30 @@ internal sealed unsafe class ForwardPass
         for (var t = 0; t < Count; t++)
         {
             tokenEmbedding.DequantizeRow(_batch[t].Token, Row(X, t, d));
+        }
+    }
+
+    /// <summary>rows[t] *= factor over the residual width (gemma scales the embeddings by √n_embd).</summary>
+    public void Scale(float* rows, float factor)
+    {
+        var n = Count * _hp.EmbeddingLength;
+        var span = new Span<float>(rows, n);
+        TensorPrimitives.Multiply(span, factor, span);
+    }
+
+    /// <summary>Each head of each row normalized on its own, in place (qwen3, gemma3: attn_q_norm, attn_k_norm). No-op without a weight.</summary>
+    public void HeadNorm(float* rows, float[]? weight, int heads)
+    {
+        if (weight is null)
+        {
+            return;
+        }
+
+        var hd = weight.Length;
+        for (var t = 0; t < Count * heads; t++)
+        {
+            var head = Row(rows, t, hd);
+            RmsNormRow(head, weight, head, _hp.RmsNormEpsilon);
         }
     }
 
@@ -133,10 +164,16 @@ internal sealed unsafe class ForwardPass
     /// <summary>Rotates Q and K by position and writes K and V (as F16) into the cache rows of their slot and position.</summary>
     public void RopeAndStore(int layer) => _rows.Run(RowOp.RopeAndStore, layer);
 
-    /// <summary>Att = softmax(Q·Kᵀ/√d) · V per head over the slot's positions ≤ the token's.</summary>
+    /// <summary>
+    /// Att = softmax(Q·Kᵀ/√d) · V per head over the slot's positions ≤ the token's (within the window in a
+    /// sliding-window layer), with the family's query scale and soft-capping.
+    /// </summary>
     public void Attention(int layer)
     {
-        _attention.Set(Cache, _batch, layer, Q, Att, _hp.HeadCount, _hp.KvHeadCount, _hp.HeadDimension);
+        var settings = _hp.QueryScale is float qs
+            ? new LayerAttention(qs, 1f, _hp.AttentionSoftCap)
+            : new LayerAttention(1f, 1f / MathF.Sqrt(_hp.HeadDimension), _hp.AttentionSoftCap);
+        _attention.Set(Cache, _batch, layer, Q, Att, _hp.HeadCount, _hp.KvHeadCount, _hp.HeadDimension, settings);
         _pool.Run(_attention, Count * _hp.KvHeadCount);   // one item per token and KV head
     }
 
@@ -150,6 +187,12 @@ internal sealed unsafe class ForwardPass
 
     /// <summary>Gate = silu(Gate) * Up.</summary>
     public void SwiGlu() => _rows.Run(RowOp.SwiGlu, 0);
+
+    /// <summary>Gate = gelu_tanh(Gate) * Up (gemma).</summary>
+    public void GeGlu() => _rows.Run(RowOp.GeGlu, 0);
+
+    /// <summary>Proj = Σ over the token's top-k experts of weight · Wdown_e · (silu(Wgate_e·Xb) * Wup_e·Xb) (qwen3moe).</summary>
+    public void FeedForwardExperts(ExpertWeights experts) => _experts.Value.Run(experts);
 
     /// <summary>
     /// Final norm and vocabulary projection for the tokens that want logits, written row by row
@@ -170,6 +213,14 @@ internal sealed unsafe class ForwardPass
         if (m > 0)
         {
             _matMul.Begin(Xb, m, d).Add(output, logits).Run();
+            if (_hp.FinalSoftCap > 0)
+            {
+                // cap * tanh(logits / cap), gemma2's final-logit soft-capping
+                var all = new Span<float>(logits, m * output.Rows);
+                TensorPrimitives.Multiply(all, 1f / _hp.FinalSoftCap, all);
+                TensorPrimitives.Tanh(all, all);
+                TensorPrimitives.Multiply(all, _hp.FinalSoftCap, all);
+            }
         }
     }
 
@@ -177,6 +228,17 @@ internal sealed unsafe class ForwardPass
     public void FinalHidden(float[] outputNorm) => RmsNorm(X, outputNorm, Xb);
 
     public static Span<float> Row(float* rows, int t, int width) => new(rows + ((long)t * width), width);
+
+    private void Angles(RopeParameters rope, NativeBuffer<float> cosBuffer, NativeBuffer<float> sinBuffer)
+    {
+        var pairs = rope.Dimensions / 2;
+        var cos = cosBuffer.Ensure((long)Count * pairs);
+        var sin = sinBuffer.Ensure((long)Count * pairs);
+        for (var t = 0; t < Count; t++)
+        {
+            Rope.Angles(rope, _batch[t].Position, new Span<float>(cos + (t * pairs), pairs), new Span<float>(sin + (t * pairs), pairs));
+        }
+    }
 
     private static void RmsNormRow(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, Span<float> output, float eps)
     {
@@ -195,6 +257,7 @@ internal sealed unsafe class ForwardPass
     {
         RopeAndStore,
         SwiGlu,
+        GeGlu,
     }
 
     /// <summary>Per-token element-wise steps, one token per item.</summary>
@@ -226,9 +289,16 @@ internal sealed unsafe class ForwardPass
                 return;
             }
 
-            var pairs = hp.Rope.Dimensions / 2;
-            var cos = new ReadOnlySpan<float>(f._cos.Pointer + (item * pairs), pairs);
-            var sin = new ReadOnlySpan<float>(f._sin.Pointer + (item * pairs), pairs);
+            if (_op == RowOp.GeGlu)
+            {
+                Gelu.Gated(Row(f.Gate, item, hp.FeedForwardLength), Row(f.Up, item, hp.FeedForwardLength));
+                return;
+            }
+
+            var sliding = hp.IsSliding(_layer) && hp.SlidingRope is not null;
+            var pairs = hp.RopeOf(_layer).Dimensions / 2;
+            var cos = new ReadOnlySpan<float>((sliding ? f._cosSliding : f._cos).Pointer + (item * pairs), pairs);
+            var sin = new ReadOnlySpan<float>((sliding ? f._sinSliding : f._sin).Pointer + (item * pairs), pairs);
             Rope.Apply(f._ropeMode, Row(f.Q, item, hp.QueryLength), hp.HeadCount, hp.HeadDimension, cos, sin);
             var k = Row(f.K, item, hp.KvLength);
             Rope.Apply(f._ropeMode, k, hp.KvHeadCount, hp.HeadDimension, cos, sin);

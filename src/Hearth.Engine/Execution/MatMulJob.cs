@@ -7,17 +7,19 @@ namespace Hearth.Engine.Execution;
 /// Output[t, r] = W[r] · x[t] for up to three matrices sharing one input (Q/K/V, gate/up), in one
 /// dispatch. The input rows are quantized once per activation format the matrices' kernels ask for
 /// (as the reference does: Q8_0/Q8_K blocks, F16/BF16 rows), then each thread multiplies whole row
-/// chunks of a matrix with all tokens (matrix x matrix for prompts).
+/// chunks of a matrix with all tokens (matrix x matrix for prompts). A part may also take a run of the input rows
+/// only: a mixture of experts multiplies each expert with the rows of the tokens routed to it, all experts in one
+/// dispatch over one quantized input.
 /// </summary>
 internal sealed unsafe class MatMulJob : ParallelJob
 {
-    private const int MaxParts = 3;
     private const int FormatCount = 8;
+    private const long InlineQuantizeElements = 16384;
 
     private readonly WorkerPool _pool;
     private readonly NativeBuffer<byte>[] _quantized = new NativeBuffer<byte>[FormatCount];
     private readonly bool[] _ready = new bool[FormatCount];
-    private readonly Part[] _parts = new Part[MaxParts];
+    private Part[] _parts = new Part[4];
     private readonly QuantizeJob _quantizeJob = new();
     private int _partCount;
     private int _itemCount;
@@ -49,7 +51,10 @@ internal sealed unsafe class MatMulJob : ParallelJob
     /// <summary>Adds a matrix whose products go to <paramref name="output"/> (row stride = the matrix's row count).</summary>
     public MatMulJob Add(WeightMatrix weights, float* output) => Add(weights, output, weights.Rows);
 
-    public MatMulJob Add(WeightMatrix weights, float* output, int outputStride)
+    public MatMulJob Add(WeightMatrix weights, float* output, int outputStride) => Add(weights, output, outputStride, 0, _tokens);
+
+    /// <summary>Adds a matrix applied to input rows [firstToken, firstToken + tokens) only; output row i is their i-th.</summary>
+    public MatMulJob Add(WeightMatrix weights, float* output, int outputStride, int firstToken, int tokens)
     {
         if (weights.Columns != _columns)
         {
@@ -57,12 +62,17 @@ internal sealed unsafe class MatMulJob : ParallelJob
         }
 
         var format = weights.Kernel.Activation;
-        var activations = Activations(format, out var rowBytes);
+        var activations = Activations(format, out var rowBytes) + ((long)firstToken * rowBytes);
         // About four chunks per thread: enough for the atomic hand-out to even out a busy core.
         var chunk = Math.Max(16, (weights.Rows + (_pool.Threads * 4) - 1) / (_pool.Threads * 4));
         chunk = (chunk + 15) & ~15;
         var chunks = (weights.Rows + chunk - 1) / chunk;
-        _parts[_partCount++] = new Part(weights, output, outputStride, activations, rowBytes, chunk, _itemCount);
+        if (_partCount == _parts.Length)
+        {
+            Array.Resize(ref _parts, 2 * _parts.Length);
+        }
+
+        _parts[_partCount++] = new Part(weights, output, outputStride, activations, rowBytes, tokens, chunk, _itemCount);
         _itemCount += chunks;
         return this;
     }
@@ -71,19 +81,31 @@ internal sealed unsafe class MatMulJob : ParallelJob
 
     public override void Execute(int item, int thread)
     {
-        var p = 0;
-        while (p + 1 < _partCount && item >= _parts[p + 1].FirstItem)
+        // The last part starting at or before the item (binary search: a mixture of experts adds hundreds).
+        int lo = 0, hi = _partCount - 1;
+        while (lo < hi)
         {
-            p++;
+            var mid = (lo + hi + 1) / 2;
+            if (_parts[mid].FirstItem <= item)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
         }
+
+        var p = lo;
 
         ref readonly var part = ref _parts[p];
         var r0 = (item - part.FirstItem) * part.ChunkRows;
         var r1 = Math.Min(part.Weights.Rows, r0 + part.ChunkRows);
-        var outLength = ((_tokens - 1) * part.OutputStride) + (r1 - r0);
+        var tokens = part.Tokens;
+        var outLength = ((tokens - 1) * part.OutputStride) + (r1 - r0);
         part.Weights.Kernel.MatMul(
             part.Weights.RowSpan(r0, r1), part.Weights.RowBytes, 0, r1 - r0,
-            new ReadOnlySpan<byte>(part.Activations, _tokens * part.ActivationRowBytes), part.ActivationRowBytes, _tokens, _columns,
+            new ReadOnlySpan<byte>(part.Activations, tokens * part.ActivationRowBytes), part.ActivationRowBytes, tokens, _columns,
             new Span<float>(part.Output + r0, outLength), part.OutputStride);
     }
 
@@ -102,7 +124,17 @@ internal sealed unsafe class MatMulJob : ParallelJob
         if (!_ready[index])
         {
             _quantizeJob.Set(format, _input, _columns, data, rowBytes);
-            _pool.Run(_quantizeJob, _tokens);
+            if ((long)_tokens * _columns <= InlineQuantizeElements)
+            {
+                for (var t = 0; t < _tokens; t++)
+                {
+                    _quantizeJob.Execute(t, 0);   // a few rows (a decode step's experts): cheaper than waking the workers
+                }
+            }
+            else
+            {
+                _pool.Run(_quantizeJob, _tokens);
+            }
             _ready[index] = true;
         }
 
@@ -110,13 +142,14 @@ internal sealed unsafe class MatMulJob : ParallelJob
     }
 
     private readonly struct Part(
-        WeightMatrix weights, float* output, int outputStride, byte* activations, int activationRowBytes, int chunkRows, int firstItem)
+        WeightMatrix weights, float* output, int outputStride, byte* activations, int activationRowBytes, int tokens, int chunkRows, int firstItem)
     {
         public readonly WeightMatrix Weights = weights;
         public readonly float* Output = output;
         public readonly int OutputStride = outputStride;
         public readonly byte* Activations = activations;
         public readonly int ActivationRowBytes = activationRowBytes;
+        public readonly int Tokens = tokens;
         public readonly int ChunkRows = chunkRows;
         public readonly int FirstItem = firstItem;
     }

@@ -32,6 +32,23 @@ internal sealed unsafe class TensorLoader(GgufFile file)
         return new WeightMatrix(name, WeightKernels.For(info.Type), file.GetTensorPointer(info), rows, columns);
     }
 
+    /// <summary>
+    /// A required stack of <paramref name="count"/> matrices of shape [columns, rows] (a tensor [columns, rows, count],
+    /// e.g. ffn_up_exps), each a view where it lies in the mapping.
+    /// </summary>
+    public WeightMatrix[] Stacked(string name, int columns, int rows, int count)
+    {
+        var info = file.FindTensor(name) ?? throw new GgufMissingTensorException(name, file.Path);
+        CheckShape(info, [columns, rows, count]);
+        if (!WeightKernels.IsSupported(info.Type))
+        {
+            throw new UnsupportedTensorTypeException(name, GgmlTypeInfo.Name(info.Type), file.Path, WeightKernels.Supported.Select(GgmlTypeInfo.Name));
+        }
+
+        var all = new WeightMatrix(name, WeightKernels.For(info.Type), file.GetTensorPointer(info), checked(rows * count), columns);
+        return Enumerable.Range(0, count).Select(e => all.Slice(e * rows, rows, $"{name}[{e}]")).ToArray();
+    }
+
     /// <summary>A required vector of <paramref name="length"/> elements, as floats.</summary>
     public float[] Vector(string name, int length) =>
         OptionalVector(name, length) ?? throw new GgufMissingTensorException(name, file.Path);

@@ -30,6 +30,17 @@ internal sealed unsafe class WeightMatrix
     /// <summary>Rows [r0, r1) as one span (a chunk stays far below 2 GB even for large vocabularies).</summary>
     public ReadOnlySpan<byte> RowSpan(int r0, int r1) => new(Data + (r0 * RowBytes), checked((int)((r1 - r0) * RowBytes)));
 
+    /// <summary>
+    /// Rows [first, first + rows) as a matrix of their own, in place: the parts of a fused tensor (phi3's attn_qkv)
+    /// and one expert of a stacked expert tensor. Quantization blocks never cross a row, so any row range is exact.
+    /// </summary>
+    public WeightMatrix Slice(int first, int rows, string name)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(first);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(first + rows, Rows);
+        return new WeightMatrix(name, Kernel, Data + (first * RowBytes), rows, Columns);
+    }
+
     /// <summary>Dequantizes one row (token embeddings are looked up this way).</summary>
     public void DequantizeRow(int row, Span<float> destination) => Kernel.DequantizeRow(RowSpan(row, row + 1), destination[..Columns]);
 }

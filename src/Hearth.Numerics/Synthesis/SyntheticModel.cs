@@ -4,7 +4,7 @@ using Hearth.Numerics.Quantization;
 namespace Hearth.Numerics.Synthesis;
 
 /// <summary>
-/// Writes a llama-architecture GGUF with random weights (norms 1.0) of a <see cref="ModelShape"/>, with the
+/// Writes a GGUF of a <see cref="ModelShape"/> (llama, qwen3moe or gemma3) with random weights (norms 1.0), with the
 /// vocabulary of another GGUF, quantized to a <see cref="QuantizationTarget"/> with the reference's recipe.
 /// Used for speed benchmarks, where weight values do not matter. Weights are generated and quantized row chunk
 /// by row chunk while the file is written, so memory stays at a few chunks; output bytes depend only on
@@ -25,18 +25,38 @@ public static class SyntheticModel
             ?? throw new ArgumentException($"{vocabulary.Path ?? "The vocabulary file"} has no tokenizer.ggml.tokens array.", nameof(vocabulary));
 
         var writer = new GgufWriter();
-        writer.SetMetadata("general.architecture", "llama");
+        string arch = shape.Architecture;
+        writer.SetMetadata("general.architecture", arch);
         writer.SetMetadata("general.name", $"hearth-synth-{shape.Name}");
-        writer.SetMetadata("llama.context_length", (uint)shape.ContextLength);
-        writer.SetMetadata("llama.embedding_length", (uint)shape.EmbeddingLength);
-        writer.SetMetadata("llama.block_count", (uint)shape.LayerCount);
-        writer.SetMetadata("llama.feed_forward_length", (uint)shape.FeedForwardLength);
-        writer.SetMetadata("llama.rope.dimension_count", (uint)shape.HeadDimension);
-        writer.SetMetadata("llama.attention.head_count", (uint)shape.HeadCount);
-        writer.SetMetadata("llama.attention.head_count_kv", (uint)shape.KvHeadCount);
-        writer.SetMetadata("llama.attention.layer_norm_rms_epsilon", shape.RmsNormEpsilon);
-        writer.SetMetadata("llama.rope.freq_base", shape.RopeFreqBase);
-        writer.SetMetadata("llama.vocab_size", (uint)vocabSize);
+        writer.SetMetadata($"{arch}.context_length", (uint)shape.ContextLength);
+        writer.SetMetadata($"{arch}.embedding_length", (uint)shape.EmbeddingLength);
+        writer.SetMetadata($"{arch}.block_count", (uint)shape.LayerCount);
+        writer.SetMetadata($"{arch}.feed_forward_length", (uint)shape.FeedForwardLength);
+        writer.SetMetadata($"{arch}.rope.dimension_count", (uint)shape.HeadDimension);
+        writer.SetMetadata($"{arch}.attention.head_count", (uint)shape.HeadCount);
+        writer.SetMetadata($"{arch}.attention.head_count_kv", (uint)shape.KvHeadCount);
+        if (shape.KeyLength is int headDim)
+        {
+            writer.SetMetadata($"{arch}.attention.key_length", (uint)headDim);
+            writer.SetMetadata($"{arch}.attention.value_length", (uint)headDim);
+        }
+
+        writer.SetMetadata($"{arch}.attention.layer_norm_rms_epsilon", shape.RmsNormEpsilon);
+        writer.SetMetadata($"{arch}.rope.freq_base", shape.RopeFreqBase);
+        writer.SetMetadata($"{arch}.vocab_size", (uint)vocabSize);
+        if (shape.ExpertCount > 0)
+        {
+            writer.SetMetadata($"{arch}.expert_count", (uint)shape.ExpertCount);
+            writer.SetMetadata($"{arch}.expert_used_count", (uint)shape.ExpertUsedCount);
+            writer.SetMetadata($"{arch}.expert_feed_forward_length", (uint)shape.ExpertFeedForwardLength);
+        }
+
+        if (shape.SlidingWindow > 0)
+        {
+            writer.SetMetadata($"{arch}.attention.sliding_window", (uint)shape.SlidingWindow);
+            writer.SetMetadata($"{arch}.rope.freq_base_swa", shape.SlidingWindowRopeFreqBase);
+        }
+
         foreach (var (key, value) in vocabulary)
         {
             if (key.StartsWith("tokenizer.", StringComparison.Ordinal))
@@ -50,7 +70,7 @@ public static class SyntheticModel
 
         var tensors = shape.Tensors(vocabSize);
         var descriptors = tensors.Select(t => new TensorDescriptor(t.Name, t.Dimensions, GgmlType.F32)).ToList();
-        var types = TensorTypeSelector.Select(descriptors, new ModelHyperParameters("llama", shape.LayerCount, shape.HeadCount, shape.KvHeadCount), target);
+        var types = TensorTypeSelector.Select(descriptors, new ModelHyperParameters(arch, shape.LayerCount, shape.HeadCount, shape.KvHeadCount, shape.ExpertCount), target);
 
         for (int i = 0; i < tensors.Count; i++)
         {
