@@ -62,9 +62,16 @@ public sealed class ChatTemplate
     public string Render(ChatTemplateInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var source = ToolArgumentsPolyfill.HasStringArguments(input.Messages) && SupportsObjectArguments(input)
-            ? ToolArgumentsPolyfill.WithObjectArguments(input.Messages)
-            : input.Messages;
+        var source = input.Messages;
+        if (ToolArgumentsPolyfill.HasStringArguments(source) && SupportsObjectArguments(input))
+        {
+            source = ToolArgumentsPolyfill.WithObjectArguments(source);
+        }
+        else if (ToolArgumentsPolyfill.HasObjectArguments(source) && !SupportsObjectArguments(input))
+        {
+            source = ToolArgumentsPolyfill.WithStringArguments(source);
+        }
+
         var messages = (List<object?>)JsonValues.FromJson(source)!;
         if (!SupportsSystemRole(input))
         {

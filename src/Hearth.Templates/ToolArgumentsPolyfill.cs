@@ -34,6 +34,24 @@ internal static class ToolArgumentsPolyfill
 
     public static bool HasStringArguments(JsonArray messages) => messages.Any(m => Calls(m).Any(c => c?["function"]?["arguments"] is JsonValue));
 
+    public static bool HasObjectArguments(JsonArray messages) => messages.Any(m => Calls(m).Any(c => c?["function"]?["arguments"] is JsonObject));
+
+    /// <summary>A copy of <paramref name="messages"/> whose object arguments (Ollama sends objects) are JSON text, for
+    /// templates that concatenate them.</summary>
+    public static JsonArray WithStringArguments(JsonArray messages)
+    {
+        var copy = messages.DeepClone().AsArray();
+        foreach (var call in copy.SelectMany(Calls))
+        {
+            if (call?["function"] is JsonObject function && function["arguments"] is JsonObject arguments)
+            {
+                function["arguments"] = arguments.ToJsonString();
+            }
+        }
+
+        return copy;
+    }
+
     /// <summary>A copy of <paramref name="messages"/> whose string arguments holding a JSON object are that object.</summary>
     public static JsonArray WithObjectArguments(JsonArray messages)
     {
