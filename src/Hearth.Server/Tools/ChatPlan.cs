@@ -35,6 +35,7 @@ internal sealed class ChatPlan
     public static ChatPlan Create(IInferenceModel model, JsonArray messages, ToolOptions? tools, bool splitReasoning, IReadOnlyDictionary<string, JsonNode?> variables, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(model);
+        // tool_choice none still shows the tools to the template (as llama.cpp does); only nothing is parsed or forced.
         var active = tools is { Choice: not ToolChoiceMode.None } ? tools : null;
         var format = active is null ? null : ToolCallFormat.Detect(model.Facts.ChatTemplate, active.Functions);
         var all = new Dictionary<string, JsonNode?>(variables);
@@ -65,7 +66,7 @@ internal sealed class ChatPlan
             }
         }
 
-        var text = model.RenderChat(messages, new ChatPromptExtras { Tools = active?.Definitions, Variables = all }) + (forced?.PromptSuffix ?? string.Empty);
+        var text = model.RenderChat(messages, new ChatPromptExtras { Tools = tools?.Definitions, Variables = all }) + (forced?.PromptSuffix ?? string.Empty);
         var parser = new ChatOutputParser(format, splitReasoning, ChatOutputParser.EndsInsideThink(text), forced?.PromptSuffix ?? string.Empty);
         return new ChatPlan(model.TokenizePrompt(text), parser, forced?.Constraint, format?.NeedsSpecialText == true);
     }
