@@ -68,7 +68,11 @@ public sealed partial class ToolRoundTripTests
             do
             {
                 var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
-                Assert.True(line is not null, "hearth serve exited: " + await process.StandardError.ReadToEndAsync());
+                if (line is null)
+                {
+                    Assert.Fail("hearth serve exited: " + await process.StandardError.ReadToEndAsync());
+                }
+
                 match = ListeningLine().Match(line!);
             }
             while (!match.Success);
