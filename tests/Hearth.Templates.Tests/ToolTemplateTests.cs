@@ -55,4 +55,16 @@ public sealed class ToolTemplateTests
         Assert.Equal("\"not json\"{\"a\": 1}", template.Render(new ChatTemplateInput { Messages = messages, AddGenerationPrompt = false }));
         Assert.Equal("not json", (string?)messages[0]!["tool_calls"]![0]!["function"]!["arguments"]);
     }
+
+    [Fact]
+    public void Object_arguments_become_text_for_a_template_that_concatenates_them()
+    {
+        var functionary = ChatTemplate.Parse(File.ReadAllText(SharedData.Path("chat-templates", "meetkai-functionary-medium-v3.2.jinja")));
+        var messages = JsonNode.Parse("""
+            [{"role": "user", "content": "Weather?"},
+             {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris"}}}]}]
+            """)!.AsArray();
+        var rendered = functionary.Render(new ChatTemplateInput { Messages = messages, Tools = JsonNode.Parse(Tools)!.AsArray(), AddGenerationPrompt = false });
+        Assert.Contains(">>>get_weather\n{\"city\":\"Paris\"}<|eot_id|>", rendered, StringComparison.Ordinal);
+    }
 }
