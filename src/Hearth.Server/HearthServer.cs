@@ -86,6 +86,7 @@ public static class HearthServer
                     QueueCapacity = options.QueueCapacity,
                     MaxBatchTokens = options.MaxBatchTokens,
                     PrefillChunk = options.PrefillChunk,
+                    ChatTemplate = options.ChatTemplate,
                 },
                 () => metrics,
                 loggerFactory,

@@ -28,6 +28,10 @@ public sealed class ServerOptions
     /// <summary>How long an idle model stays loaded (Ollama's default, 5 minutes); requests may override it with keep_alive.</summary>
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>A chat template (Jinja source) used for every model instead of the one in its file, as llama.cpp's
+    /// <c>--chat-template-file</c>: gives a model without one (or with a poor one) a tool-calling format. Null = the file's.</summary>
+    public string? ChatTemplate { get; set; }
+
     /// <summary>Models kept in memory at once; loading one more evicts the least recently used idle one.</summary>
     public int MaxLoadedModels { get; set; } = 2;
 
@@ -83,6 +87,18 @@ public sealed class ServerOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, 1, nameof(QueueCapacity));
         ArgumentOutOfRangeException.ThrowIfLessThan(PrefillChunk, 1, "--prefill-chunk");
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRequestBodyBytes, 1024, nameof(MaxRequestBodyBytes));
+        if (ChatTemplate is not null)
+        {
+            try
+            {
+                _ = Hearth.Templates.ChatTemplate.Parse(ChatTemplate);
+            }
+            catch (Hearth.Templates.TemplateSyntaxException e)
+            {
+                throw new ArgumentException("--chat-template: " + e.Message, "--chat-template", e);
+            }
+        }
+
         if (ApiKey is { Length: 0 })
         {
             throw new ArgumentException("--api-key must not be empty.", "--api-key");

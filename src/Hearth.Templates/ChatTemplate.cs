@@ -34,6 +34,7 @@ public sealed class ChatTemplate
 
     private readonly IReadOnlyList<Stmt> _body;
     private bool? _supportsSystemRole;
+    private bool? _supportsObjectArguments;
 
     private ChatTemplate(string source, IReadOnlyList<Stmt> body)
     {
@@ -61,7 +62,17 @@ public sealed class ChatTemplate
     public string Render(ChatTemplateInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var messages = (List<object?>)JsonValues.FromJson(input.Messages)!;
+        var source = input.Messages;
+        if (ToolArgumentsPolyfill.HasStringArguments(source) && SupportsObjectArguments(input))
+        {
+            source = ToolArgumentsPolyfill.WithObjectArguments(source);
+        }
+        else if (ToolArgumentsPolyfill.HasObjectArguments(source) && !SupportsObjectArguments(input))
+        {
+            source = ToolArgumentsPolyfill.WithStringArguments(source);
+        }
+
+        var messages = (List<object?>)JsonValues.FromJson(source)!;
         if (!SupportsSystemRole(input))
         {
             messages = SystemMessagePolyfill.MergeIntoUserMessages(messages);
@@ -103,6 +114,31 @@ public sealed class ChatTemplate
         }
 
         _supportsSystemRole = supported;
+        return supported;
+    }
+
+    /// <summary>Probes (once) whether the template writes a tool call's arguments given as an object (with
+    /// <c>tojson</c>), as llama.cpp's capability check does; see <see cref="ToolArgumentsPolyfill"/>.</summary>
+    internal bool SupportsObjectArguments(ChatTemplateInput input)
+    {
+        if (_supportsObjectArguments is { } known)
+        {
+            return known;
+        }
+
+        var probeInput = new ChatTemplateInput { AddGenerationPrompt = false, BosToken = input.BosToken, EosToken = input.EosToken, Clock = input.Clock };
+        bool supported;
+        try
+        {
+            var probe = (List<object?>)JsonValues.FromJson(ToolArgumentsPolyfill.ProbeMessages())!;
+            supported = ToolArgumentsPolyfill.ProbeSucceeded(RenderRaw(probe, probeInput, includeExtras: false));
+        }
+        catch (TemplateRuntimeException)
+        {
+            supported = false;
+        }
+
+        _supportsObjectArguments = supported;
         return supported;
     }
 

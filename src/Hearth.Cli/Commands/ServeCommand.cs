@@ -23,10 +23,11 @@ internal static class ServeCommand
         var queue = new Option<int>("--queue") { Description = "Requests that may wait for a slot per model before 503.", DefaultValueFactory = _ => 64 };
         var prefill = new Option<int>("--prefill-chunk") { Description = "Prompt tokens per step while others generate (bounds their pauses).", DefaultValueFactory = _ => 64 };
         var apiKey = new Option<string?>("--api-key") { Description = "Require 'Authorization: Bearer KEY' on API routes (or set HEARTH_API_KEY)." };
+        var chatTemplate = new Option<FileInfo?>("--chat-template") { Description = "Jinja chat template file used for every model instead of its own (e.g. one with a tool-calling format)." };
         var cors = new Option<string[]>("--cors-origin") { Description = "Allow this browser origin (CORS). Repeatable; off by default.", Arity = ArgumentArity.ZeroOrMore };
 
         var command = new Command("serve", "Serve models over OpenAI- and Ollama-compatible HTTP, with a web chat at /chat.");
-        foreach (var option in new Option[] { model, host, port, parallel, ctx, threads, keepAlive, maxModels, queue, prefill, apiKey, cors })
+        foreach (var option in new Option[] { model, host, port, parallel, ctx, threads, keepAlive, maxModels, queue, prefill, apiKey, cors, chatTemplate })
         {
             command.Options.Add(option);
         }
@@ -45,6 +46,7 @@ internal static class ServeCommand
                 QueueCapacity = parse.GetValue(queue),
                 PrefillChunk = parse.GetValue(prefill),
                 ApiKey = parse.GetValue(apiKey) ?? NullIfEmpty(Environment.GetEnvironmentVariable("HEARTH_API_KEY")),
+                ChatTemplate = parse.GetValue(chatTemplate) is { } templateFile ? await File.ReadAllTextAsync(templateFile.FullName, cancellation).ConfigureAwait(false) : null,
             };
             foreach (var m in parse.GetValue(model) ?? [])
             {

@@ -253,7 +253,7 @@ internal sealed partial class BatchScheduler : IDisposable
             var reuse = Math.Min(common, job.Prompt.Length - 1);
             cache.Truncate(slot, reuse);
             slotTokens[slot].RemoveRange(reuse, slotTokens[slot].Count - reuse);
-            var seq = new Sequence(job, slot, reuse, job.Sampler ?? samplers.Create(job.Parameters.Sampling), model.CreateDecoder(), time.GetTimestamp());
+            var seq = new Sequence(job, slot, reuse, job.Sampler ?? samplers.Create(job.Parameters.Sampling), model.CreateDecoder(job.Parameters.KeepSpecialText), time.GetTimestamp());
             slotOwner[slot] = seq;
             active.Add(seq);
             Interlocked.Increment(ref activeCount);

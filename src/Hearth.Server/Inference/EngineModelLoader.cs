@@ -14,14 +14,15 @@ internal sealed class EngineModelLoader : IInferenceModelLoader
         var options = settings.Threads is int threads
             ? new ModelOptions { Threads = threads, ContextLength = settings.ContextLength }
             : new ModelOptions { ContextLength = settings.ContextLength };
-        return new EngineInferenceModel(Model.Load(path, options));
+        return new EngineInferenceModel(Model.Load(path, options), settings.ChatTemplate);
     }
 }
 
 /// <summary>Hearth.Engine's Model behind the server's seam: tokenizer, template, batched forward, embeddings.</summary>
-internal sealed class EngineInferenceModel(Model model) : IInferenceModel
+internal sealed class EngineInferenceModel(Model model, string? templateOverride = null) : IInferenceModel
 {
     private readonly Tokenizer tokenizer = model.Tokenizer;
+    private readonly ChatTemplate template = templateOverride is null ? model.Template : ChatTemplate.Parse(templateOverride);
     private byte[]?[]? pieces;
 
     public ModelFacts Facts { get; } = new(
@@ -31,7 +32,7 @@ internal sealed class EngineInferenceModel(Model model) : IInferenceModel
         model.Info.EmbeddingLength,
         model.Info.WeightType,
         model.Info.FileSize,
-        model.Metadata.GetStringOrDefault("tokenizer.chat_template", null));
+        templateOverride ?? model.Metadata.GetStringOrDefault("tokenizer.chat_template", null));
 
     public int VocabSize => model.Info.VocabSize;
 
@@ -39,20 +40,32 @@ internal sealed class EngineInferenceModel(Model model) : IInferenceModel
 
     public int[] Tokenize(string text, bool addSpecial) => tokenizer.Encode(text, addSpecial, parseSpecial: false);
 
-    public int[] TokenizeChat(JsonArray messages)
+    public int[] TokenizeChat(JsonArray messages) => TokenizePrompt(RenderChat(messages, ChatPromptExtras.None));
+
+    public string RenderChat(JsonArray messages, ChatPromptExtras extras)
     {
+        ArgumentNullException.ThrowIfNull(extras);
+
         // The template may write BOS itself; StripLeadingBos removes it so Encode adds it exactly once.
-        var text = model.Template.Render(new ChatTemplateInput
+        var input = new ChatTemplateInput
         {
             Messages = messages,
+            Tools = extras.Tools,
             AddGenerationPrompt = true,
             BosToken = tokenizer.BosId is int bos ? tokenizer.TokenText(bos) : string.Empty,
             EosToken = tokenizer.EosId is int eos ? tokenizer.TokenText(eos) : string.Empty,
-        });
-        return tokenizer.Encode(text, addSpecial: true, parseSpecial: true);
+        };
+        foreach (var (name, value) in extras.Variables)
+        {
+            input.ExtraVariables[name] = value?.DeepClone();
+        }
+
+        return template.Render(input);
     }
 
-    public ITextStreamDecoder CreateDecoder() => new Decoder(tokenizer.CreateStreamingDecoder(skipSpecial: true));
+    public int[] TokenizePrompt(string text) => tokenizer.Encode(text, addSpecial: true, parseSpecial: true);
+
+    public ITextStreamDecoder CreateDecoder(bool keepSpecialText = false) => new Decoder(tokenizer.CreateStreamingDecoder(skipSpecial: !keepSpecialText));
 
     public string TokenText(int id) => tokenizer.Decode([id]);
 

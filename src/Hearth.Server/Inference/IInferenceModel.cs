@@ -25,7 +25,16 @@ internal interface IInferenceModel : IDisposable
     /// </summary>
     int[] TokenizeChat(JsonArray messages);
 
-    ITextStreamDecoder CreateDecoder();
+    /// <summary>Renders messages with the chat template, generation prompt appended, with tools and extra template
+    /// variables (tool calling, <c>enable_thinking</c>); <see cref="TokenizePrompt"/> turns the text into tokens.</summary>
+    string RenderChat(JsonArray messages, ChatPromptExtras extras);
+
+    /// <summary>Tokenizes a rendered chat prompt: special tokens parsed, BOS exactly once.</summary>
+    int[] TokenizePrompt(string text);
+
+    /// <summary>A decoder for generated text; <paramref name="keepSpecialText"/> writes control tokens as their text
+    /// (tool-call markers such as <c>[TOOL_CALLS]</c> or <c>&lt;|python_tag|&gt;</c> are control tokens).</summary>
+    ITextStreamDecoder CreateDecoder(bool keepSpecialText = false);
 
     /// <summary>The text of one token (logprobs report tokens one by one).</summary>
     string TokenText(int id);
@@ -85,4 +94,17 @@ internal interface IInferenceModelLoader
     IInferenceModel Load(string path, ModelLoadSettings settings);
 }
 
-internal sealed record ModelLoadSettings(int? Threads, int? ContextLength);
+/// <param name="ChatTemplate">A chat template (Jinja source) used instead of the file's (<c>--chat-template</c>).</param>
+internal sealed record ModelLoadSettings(int? Threads, int? ContextLength, string? ChatTemplate = null);
+
+/// <summary>What a chat prompt is rendered with besides its messages.</summary>
+internal sealed record ChatPromptExtras
+{
+    public static readonly ChatPromptExtras None = new();
+
+    /// <summary>OpenAI-style tool definitions (template variable <c>tools</c>), or null.</summary>
+    public JsonArray? Tools { get; init; }
+
+    /// <summary>More template variables (<c>enable_thinking</c>, a template's own like firefunction's <c>functions</c>).</summary>
+    public IReadOnlyDictionary<string, JsonNode?> Variables { get; init; } = new Dictionary<string, JsonNode?>();
+}

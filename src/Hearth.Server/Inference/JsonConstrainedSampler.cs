@@ -78,6 +78,6 @@ internal sealed class JsonConstrainedSampler(ITokenSampler inner, IJsonConstrain
         }
 
         // Control tokens (no piece) and empty pieces add nothing a JSON text could use.
-        return !state.IsComplete && (uint)id < (uint)pieces.Count && pieces[id] is { Length: > 0 } piece && state.Accepts(piece);
+        return (!state.IsComplete || state.ContinuesAfterComplete) && (uint)id < (uint)pieces.Count && pieces[id] is { Length: > 0 } piece && state.Accepts(piece);
     }
 }

@@ -45,4 +45,7 @@ internal sealed record GenerationParameters
     /// <summary>JSON mode or structured output: a new constraint per sequence that its text must satisfy
     /// (<see cref="JsonConstrainedSampler"/>); null for free text.</summary>
     public Func<Hearth.Engine.Sampling.IJsonConstraint>? Constraint { get; init; }
+
+    /// <summary>Generated control tokens come out as their text (tool-call markers the output parser looks for).</summary>
+    public bool KeepSpecialText { get; init; }
 }

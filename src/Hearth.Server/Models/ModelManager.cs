@@ -25,6 +25,9 @@ internal sealed record ModelManagerOptions
 
     public int PrefillChunk { get; init; } = 64;
 
+    /// <summary>A chat template used instead of each file's (<see cref="ServerOptions.ChatTemplate"/>).</summary>
+    public string? ChatTemplate { get; init; }
+
     /// <summary>Default cap on the per-sequence context: 4096 tokens x 4 slots keeps a 1B model's F16 KV cache near 0.5 GiB.</summary>
     public const int DefaultContextCap = 4096;
 }
@@ -277,7 +280,7 @@ internal sealed partial class ModelManager : IDisposable
     {
         var started = time.GetTimestamp();
         LogLoading(logger, entry.Name, entry.Path);
-        var model = loader.Load(entry.Path, new ModelLoadSettings(options.Threads, options.ContextLength));
+        var model = loader.Load(entry.Path, new ModelLoadSettings(options.Threads, options.ContextLength, options.ChatTemplate));
         try
         {
             var context = Math.Min(options.ContextLength ?? ModelManagerOptions.DefaultContextCap, model.ContextLength);

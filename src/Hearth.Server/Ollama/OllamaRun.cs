@@ -20,7 +20,7 @@ internal sealed record OllamaStats(
 /// <summary>Runs a job the Ollama way: NDJSON partial objects then a final "done" object, or one object when stream is false.</summary>
 internal static class OllamaRun
 {
-    public static async Task RunAsync(
+    public static Task RunAsync(
         HttpContext context,
         GenerationJob job,
         bool stream,
@@ -28,7 +28,21 @@ internal static class OllamaRun
         TimeSpan loadDuration,
         TimeProvider time,
         Func<string, object> partial,
-        Func<string, OllamaStats, IReadOnlyList<int>, object> final)
+        Func<string, OllamaStats, IReadOnlyList<int>, object> final) =>
+        RunAsync(context, job, stream, startedTimestamp, loadDuration, time, text => [partial(text)], final, () => []);
+
+    /// <summary>As above, with any number of partial objects per piece of text (none while a parser holds text back)
+    /// and, when streaming, the objects the end of the text completes, written before the final one.</summary>
+    public static async Task RunAsync(
+        HttpContext context,
+        GenerationJob job,
+        bool stream,
+        long startedTimestamp,
+        TimeSpan loadDuration,
+        TimeProvider time,
+        Func<string, IEnumerable<object>> partial,
+        Func<string, OllamaStats, IReadOnlyList<int>, object> final,
+        Func<IEnumerable<object>> beforeFinal)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(job);
@@ -47,7 +61,10 @@ internal static class OllamaRun
 
                     if (stream && t.Text.Length > 0)
                     {
-                        await writer.WriteAsync(partial(t.Text)).ConfigureAwait(false);
+                        foreach (var o in partial(t.Text))
+                        {
+                            await writer.WriteAsync(o).ConfigureAwait(false);
+                        }
                     }
                     else
                     {
@@ -68,6 +85,11 @@ internal static class OllamaRun
                     var last = final(stream ? string.Empty : text.ToString(), stats, generated);
                     if (stream)
                     {
+                        foreach (var o in beforeFinal())
+                        {
+                            await writer.WriteAsync(o).ConfigureAwait(false);
+                        }
+
                         await writer.WriteAsync(last).ConfigureAwait(false);
                     }
                     else

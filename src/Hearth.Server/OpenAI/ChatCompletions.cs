@@ -4,6 +4,7 @@ using Hearth.Engine.Sampling;
 using Hearth.Server.Errors;
 using Hearth.Server.Inference;
 using Hearth.Server.Json;
+using Hearth.Server.Tools;
 
 namespace Hearth.Server.OpenAI;
 
@@ -44,6 +45,21 @@ internal sealed record ChatCompletionRequest
     public int? N { get; init; }
 
     public ResponseFormat? ResponseFormat { get; init; }
+
+    /// <summary>Functions the model may call (<c>[{"type": "function", "function": {name, description, parameters}}]</c>).</summary>
+    public JsonNode? Tools { get; init; }
+
+    /// <summary>"auto" (default with tools), "none", "required", or <c>{"type": "function", "function": {"name": ...}}</c>.</summary>
+    public JsonNode? ToolChoice { get; init; }
+
+    public bool? ParallelToolCalls { get; init; }
+
+    /// <summary>What happens to a <c>&lt;think&gt;</c> block (llama.cpp's field): split into <c>reasoning_content</c>
+    /// (default; "auto", "deepseek" and "parsed" say the same) or left inline in the content ("none").</summary>
+    public string? ReasoningFormat { get; init; }
+
+    /// <summary>Extra chat-template variables (llama.cpp's field), e.g. <c>{"enable_thinking": false}</c>.</summary>
+    public JsonObject? ChatTemplateKwargs { get; init; }
 }
 
 /// <summary>OpenAI's response_format: "text" (default), "json_object" (JSON mode) or "json_schema" (structured output).</summary>
@@ -71,6 +87,12 @@ internal sealed record ChatMessage
     public string? Content { get; init; }
 
     public string? Name { get; init; }
+
+    /// <summary>An assistant turn's calls: <c>[{"id", "type": "function", "function": {"name", "arguments"}}]</c>.</summary>
+    public JsonNode? ToolCalls { get; init; }
+
+    /// <summary>A tool message's answer to this call id.</summary>
+    public string? ToolCallId { get; init; }
 }
 
 internal sealed record ChatCompletionResponse(
@@ -84,7 +106,15 @@ internal sealed record ChatCompletionResponse(
 
 internal sealed record ChatChoice(int Index, ChatResponseMessage Message, ChatLogprobs? Logprobs, string? FinishReason);
 
-internal sealed record ChatResponseMessage(string Role, string Content);
+internal sealed record ChatResponseMessage(string Role, string? Content, string? ReasoningContent = null, IReadOnlyList<ToolCall>? ToolCalls = null);
+
+internal sealed record ToolCall(string Id, string Type, ToolCallFunction Function);
+
+internal sealed record ToolCallFunction(string Name, string Arguments);
+
+internal sealed record ToolCallDelta(int Index, string? Id, string? Type, ToolCallFunctionDelta Function);
+
+internal sealed record ToolCallFunctionDelta(string? Name, string? Arguments);
 
 internal sealed record ChatCompletionChunk(
     string Id,
@@ -97,7 +127,7 @@ internal sealed record ChatCompletionChunk(
 
 internal sealed record ChatChunkChoice(int Index, ChatDelta Delta, ChatLogprobs? Logprobs, string? FinishReason);
 
-internal sealed record ChatDelta(string? Role, string? Content);
+internal sealed record ChatDelta(string? Role, string? Content, string? ReasoningContent = null, IReadOnlyList<ToolCallDelta>? ToolCalls = null);
 
 internal sealed record ChatLogprobs(IReadOnlyList<ChatTokenLogprob> Content);
 
@@ -126,11 +156,28 @@ internal static class ChatCompletions
                 "must be one of system, developer, user, assistant, tool");
 
             // Templates know "system"; "developer" is OpenAI's newer name for it.
-            messages.Add(new JsonObject
+            var message = new JsonObject
             {
                 ["role"] = m.Role == "developer" ? "system" : m.Role,
                 ["content"] = m.Content ?? string.Empty,
-            });
+            };
+            if (m.Name is not null)
+            {
+                message["name"] = m.Name;
+            }
+
+            if (m.ToolCalls is not null)
+            {
+                OpenAISampling.Check(m.Role == "assistant" && m.ToolCalls is JsonArray, $"messages[{i}].tool_calls", "must be an array, on an assistant message");
+                message["tool_calls"] = ToolCallHistory(m.ToolCalls.AsArray(), $"messages[{i}].tool_calls");
+            }
+
+            if (m.ToolCallId is not null)
+            {
+                message["tool_call_id"] = m.ToolCallId;
+            }
+
+            messages.Add(message);
         }
 
         OpenAISampling.Check(request.TopLogprobs is null || request.Logprobs == true, "top_logprobs", "requires logprobs to be true");
@@ -150,6 +197,34 @@ internal static class ChatCompletions
         return (messages, parameters with { Constraint = Constraint(request.ResponseFormat) });
     }
 
+    /// <summary>An assistant turn's calls as templates read them (OpenAI's shape, checked).</summary>
+    private static JsonArray ToolCallHistory(JsonArray calls, string param)
+    {
+        var result = new JsonArray();
+        for (var i = 0; i < calls.Count; i++)
+        {
+            var function = calls[i]?["function"] as JsonObject;
+            OpenAISampling.Check(function?["name"] is JsonValue, $"{param}[{i}].function.name", "is required");
+            var call = new JsonObject { ["type"] = "function", ["function"] = function!.DeepClone() };
+            if (calls[i]!["id"] is JsonNode id)
+            {
+                call["id"] = id.DeepClone();
+            }
+
+            result.Add(call);
+        }
+
+        return result;
+    }
+
+    /// <summary>Whether to split a think block out of the content (<c>reasoning_format</c>).</summary>
+    public static bool SplitReasoning(ChatCompletionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        OpenAISampling.Check(request.ReasoningFormat is null or "none" or "auto" or "deepseek" or "parsed", "reasoning_format", "must be one of auto, deepseek, parsed, none");
+        return request.ReasoningFormat != "none";
+    }
+
     private static Func<IJsonConstraint>? Constraint(ResponseFormat? format)
     {
         switch (format?.Type)
@@ -167,15 +242,29 @@ internal static class ChatCompletions
         }
     }
 
-    public static ChatCompletionResponse Response(string id, long created, string model, CompletionResult result) =>
-        new(
-            id,
-            "chat.completion",
-            created,
-            model,
-            [new ChatChoice(0, new ChatResponseMessage("assistant", result.Text), Logprobs(result.Logprobs), OpenAISampling.FinishReason(result.Reason))],
-            Usage.From(result.Usage),
-            Fingerprint);
+    public static ChatCompletionResponse Response(string id, long created, string model, CompletionResult result, ChatOutputParser parser)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(parser);
+        var output = parser.Parse(result.Text, partial: false);
+        var calls = output.Calls.Select(c => new ToolCall(c.Id ?? parser.Format!.NewCallId(), "function", new ToolCallFunction(c.Name, c.Arguments))).ToList();
+        var message = new ChatResponseMessage(
+            "assistant",
+            calls.Count > 0 && output.Content.Length == 0 ? null : output.Content,
+            output.Reasoning.Length > 0 ? output.Reasoning : null,
+            calls.Count > 0 ? calls : null);
+        var finish = calls.Count > 0 ? "tool_calls" : OpenAISampling.FinishReason(result.Reason);
+        return new(id, "chat.completion", created, model, [new ChatChoice(0, message, Logprobs(result.Logprobs), finish)], Usage.From(result.Usage), Fingerprint);
+    }
+
+    /// <summary>A streamed step as a delta: text, reasoning, or a part of one tool call.</summary>
+    public static ChatDelta Delta(ChatStreamDelta d)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return d.IsCall
+            ? new ChatDelta(null, null, null, [new ToolCallDelta(d.Index, d.Id, d.Id is null ? null : "function", new ToolCallFunctionDelta(d.Name, d.Arguments))])
+            : new ChatDelta(null, d.Content, d.Reasoning);
+    }
 
     public static ChatCompletionChunk Chunk(string id, long created, string model, ChatDelta delta, TokenLogprob? logprob, string? finishReason) =>
         new(id, "chat.completion.chunk", created, model,

@@ -8,11 +8,21 @@ namespace Hearth.Server.OpenAI;
 /// <summary>Streams a job as OpenAI chunks over SSE, ending with <c>data: [DONE]</c>; a failure mid-stream becomes an error event.</summary>
 internal static class OpenAIStream
 {
-    public static async Task RunAsync(
+    public static Task RunAsync(
         HttpContext context,
         GenerationJob job,
         IEnumerable<object> opening,
         Func<GeneratedToken, object?> chunk,
+        Func<GenerationCompleted, IEnumerable<object>> closing) =>
+        RunManyAsync(context, job, opening, t => chunk(t) is { } c ? [c] : [], closing);
+
+    /// <summary>As <see cref="RunAsync"/>, with any number of chunks per token (a chat answer's parser may hold a
+    /// token back or turn it into content and a tool-call part).</summary>
+    public static async Task RunManyAsync(
+        HttpContext context,
+        GenerationJob job,
+        IEnumerable<object> opening,
+        Func<GeneratedToken, IEnumerable<object>> chunks,
         Func<GenerationCompleted, IEnumerable<object>> closing)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -28,8 +38,12 @@ internal static class OpenAIStream
         {
             switch (e)
             {
-                case GeneratedToken t when chunk(t) is { } c:
-                    await sse.WriteAsync(c).ConfigureAwait(false);
+                case GeneratedToken t:
+                    foreach (var c in chunks(t))
+                    {
+                        await sse.WriteAsync(c).ConfigureAwait(false);
+                    }
+
                     break;
                 case GenerationCompleted done:
                     foreach (var c in closing(done))

@@ -82,7 +82,11 @@ internal sealed class ScriptedModel : IInferenceModel, IInferenceModelLoader
         return Tokenize(text.ToString(), addSpecial: true);
     }
 
-    public ITextStreamDecoder CreateDecoder() => new Decoder(this);
+    public string RenderChat(JsonArray messages, ChatPromptExtras extras) => string.Concat(messages.Select(m => $"{(string?)m!["role"]}: {(string?)m["content"]}\n")) + "assistant: ";
+
+    public int[] TokenizePrompt(string text) => Tokenize(text, addSpecial: true);
+
+    public ITextStreamDecoder CreateDecoder(bool keepSpecialText = false) => new Decoder(this);
 
     public string TokenText(int id) => id switch
     {

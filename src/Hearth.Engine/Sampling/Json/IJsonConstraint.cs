@@ -11,6 +11,10 @@ public interface IJsonConstraint
 
     /// <summary>Appends <paramref name="bytes"/> if they may follow; false (and nothing changes) otherwise.</summary>
     bool TryAppend(ReadOnlySpan<byte> bytes);
+
+    /// <summary>A complete text may still go on (parallel tool calls: another call may follow one that is complete), so
+    /// the sampler lets both the end of generation and the bytes <see cref="Accepts"/> takes through.</summary>
+    bool ContinuesAfterComplete => false;
 }
 
 /// <summary>JSON mode: one JSON object of any shape (<see cref="JsonPrefix"/>).</summary>

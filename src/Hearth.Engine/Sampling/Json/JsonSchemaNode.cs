@@ -190,7 +190,13 @@ internal static class JsonSchemaCompiler
         JsonNode? target = root;
         foreach (var part in reference == "#" ? [] : reference[Prefix.Length..].Split('/'))
         {
-            target = target is JsonObject o ? o[part.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)] : null;
+            // Array steps (#/anyOf/0/...) occur where a schema is embedded in a larger one (a tool-call envelope).
+            target = target switch
+            {
+                JsonObject o => o[part.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)],
+                JsonArray a when int.TryParse(part, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index) && index < a.Count => a[index],
+                _ => null,
+            };
         }
 
         if (target is null)
