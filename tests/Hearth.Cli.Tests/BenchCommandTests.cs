@@ -54,6 +54,10 @@ public sealed class BenchCommandTests : IDisposable
     {
         var result = await cli.RunAsync("bench", SharedData.Model("llama-2-tiny-random.gguf"), "-d", "-5");
         Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
+        Assert.Contains("-d: '-5'", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Generation_at_a_depth_starts_after_that_many_cached_tokens()
     {
         // gemma3's sliding-window rings (window 8 + a pass of 512) hold the depth of 600 only as a ring.
