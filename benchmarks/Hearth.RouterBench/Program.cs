@@ -50,6 +50,9 @@ var options = RouterConfigLoader.Load($$$"""
       - {name: fast, url: "{{{upstreamUrl}}}", models: [m], max_concurrency: 100000, health: {period: 1h}}
     """, "bench.yaml", _ => null);
 options.Port = 0;
+// The key gate runs (no key exists, so every request passes it); the cache is off so every request reaches the upstream.
+options.Database = Path.Combine(Path.GetTempPath(), $"hearth-routerbench-{Environment.ProcessId}.db");
+options.Cache.Enabled = false;
 await using var router = RouterHost.CreateApp(options, new RouterHostOptions { ConfigureLogging = l => l.ClearProviders() });
 await router.StartAsync();
 var routerUrl = RouterHost.ListeningAddress(router);

@@ -1,6 +1,9 @@
 using System.Net;
+using Hearth.Router.Access;
+using Hearth.Router.Admin;
 using Hearth.Router.Backends;
 using Hearth.Router.Config;
+using Hearth.Router.Kubernetes;
 using Hearth.Router.Observability;
 using Hearth.Router.Proxy;
 using Hearth.Router.Registry;
@@ -74,7 +77,7 @@ public static class RouterHost
             services.AddHostedService(sp => new FirstRound(sp.GetRequiredService<HealthMonitor>()));
         }
 
-        ConfigureAccess(services, options);
+        ConfigureAccess(services, options, host.TimeProvider);
         host.ConfigureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -100,24 +103,52 @@ public static class RouterHost
     }
 
     /// <summary>
-    /// MERGE POINT for virtual keys, limits, the response cache and the registry (Access/, Caching/, Registry/):
-    /// register <see cref="Access.IRequestGate"/>, <see cref="Caching.IResponseCache"/> and <see cref="IRouterRegistry"/>
-    /// here, e.g. <c>services.AddRouterAccess(options)</c>. They are read as optional services: when none is registered
-    /// the router runs without keys, without a cache, and with the config file's backends only.
-    /// Options they need: <see cref="RouterOptions.RequireKeys"/>, <see cref="RouterOptions.Cache"/>,
-    /// <see cref="RouterOptions.Database"/>, <see cref="RouterOptions.Redis"/>, <see cref="RouterOptions.MasterKeyEnv"/>.
+    /// Keys, limits, the response cache and the model registry (Access/, Caching/, Registry/) over
+    /// <see cref="RouterOptions.Database"/>, and Kubernetes discovery when configured. An empty database path (a host
+    /// that builds <see cref="RouterOptions"/> by hand; the config loader always fills it) runs without keys, cache
+    /// or registry: the proxy reads all three as optional services.
     /// </summary>
-    public static void ConfigureAccess(IServiceCollection services, RouterOptions options)
+    public static void ConfigureAccess(IServiceCollection services, RouterOptions options, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
+        time ??= TimeProvider.System;
+        if (options.Database.Length > 0)
+        {
+            services.AddRouterAccess(new RouterAccessOptions
+            {
+                DatabasePath = options.Database,
+                RedisUrl = options.Redis,
+                MasterKeyEnv = options.MasterKeyEnv,
+                RequireKeys = options.RequireKeys,
+                CacheEnabled = options.Cache.Enabled,
+                CacheTtl = options.Cache.Ttl,
+                CacheMaxEntries = options.Cache.MaxEntries,
+                TimeProvider = time,
+            });
+        }
+
+        if (options.KubernetesDiscovery is { } discovery)
+        {
+            // A host (a test against a scripted API server) may supply the client; otherwise in-cluster or kubeconfig.
+            services.AddSingleton(sp => new KubernetesBackendDiscovery(
+                sp.GetService<k8s.IKubernetes>() ?? KubernetesBackendDiscovery.CreateClient(), discovery, time, sp.GetRequiredService<ILogger<KubernetesBackendDiscovery>>()));
+            services.AddHostedService(sp => new KubernetesDiscoveryService(sp.GetRequiredService<KubernetesBackendDiscovery>()));
+            var stored = options.Database.Length > 0;
+            services.AddSingleton<IRouterRegistry>(sp => new DiscoveredRegistry(
+                stored ? sp.GetRequiredService<SqliteRouterRegistry>() : null, sp.GetRequiredService<KubernetesBackendDiscovery>()));
+        }
     }
 
-    /// <summary>MERGE POINT for the admin API: <c>app.MapRouterAdmin()</c> (/admin/keys, /admin/models, /admin/backends) goes here.</summary>
+    /// <summary>The admin API (/admin/keys, /admin/models, /admin/backends), when the access layer is on.</summary>
     public static void MapAdmin(WebApplication app, RouterOptions options)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(options);
+        if (options.Database.Length > 0)
+        {
+            app.MapRouterAdmin();
+        }
     }
 
     /// <summary>The first address the started app listens on, e.g. http://127.0.0.1:53121 (port 0 resolved).</summary>

@@ -17,7 +17,7 @@ internal static class RouterCommand
         command.Options.Add(host);
         command.Options.Add(port);
 
-        // `hearth router keys create|list|revoke` is added here as a subcommand (Access/ owns its logic).
+        command.Subcommands.Add(RouterKeysCommand.Create());
         command.SetAction(async (parse, cancellation) =>
         {
             RouterOptions options;

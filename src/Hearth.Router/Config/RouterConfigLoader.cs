@@ -1,3 +1,4 @@
+using Hearth.Router.Kubernetes;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -56,6 +57,7 @@ public static class RouterConfigLoader
                 ["master_key_env"] = (n, p) => options.MasterKeyEnv = r.String(n, p) ?? options.MasterKeyEnv,
                 ["max_body_bytes"] = (n, p) => options.MaxBodyBytes = r.Long(n, p, 1024) ?? options.MaxBodyBytes,
                 ["discovery_period"] = (n, p) => options.DiscoveryPeriod = r.Duration(n, p) ?? options.DiscoveryPeriod,
+                ["kubernetes_discovery"] = (n, p) => options.KubernetesDiscovery = ReadKubernetesDiscovery(r, n, p),
             });
         }
 
@@ -196,6 +198,43 @@ public static class RouterConfigLoader
             ["max_entries"] = (n, p) => cache.MaxEntries = r.Int(n, p, 1, 100_000_000) ?? cache.MaxEntries,
         });
 
+    private static KubernetesDiscoveryOptions? ReadKubernetesDiscovery(YamlReader r, YamlNode node, string path)
+    {
+        string? selector = null, ns = null;
+        var defaults = new KubernetesDiscoveryOptions { LabelSelector = string.Empty };
+        int port = defaults.Port, maxConcurrency = defaults.MaxConcurrency;
+        var type = BackendType.OpenAI;
+        var tier = BackendTier.Cluster;
+        var period = defaults.Period;
+        var errorsBefore = r.Errors.Count;
+        r.Mapping(node, path, new Dictionary<string, Action<YamlNode, string>>
+        {
+            ["label_selector"] = (n, p) => selector = r.String(n, p),
+            ["namespace"] = (n, p) => ns = r.String(n, p),
+            ["port"] = (n, p) => port = r.Int(n, p, 1, 65535) ?? port,
+            ["type"] = (n, p) => type = r.Enum<BackendType>(n, p) ?? type,
+            ["tier"] = (n, p) => tier = r.Enum<BackendTier>(n, p) ?? tier,
+            ["max_concurrency"] = (n, p) => maxConcurrency = r.Int(n, p, 1, 1_000_000) ?? maxConcurrency,
+            ["period"] = (n, p) => period = AtLeastHalfSecond(r, n, p) ?? period,
+        });
+        if (string.IsNullOrWhiteSpace(selector))
+        {
+            // An empty selector would list every pod in the namespace: the router's own pods, Redis, anything.
+            r.Error(path + ".label_selector", node, "required: the label selector of the engine pods, e.g. app.kubernetes.io/component=engine");
+        }
+
+        return r.Errors.Count > errorsBefore ? null : new KubernetesDiscoveryOptions
+        {
+            LabelSelector = selector!,
+            Namespace = string.IsNullOrWhiteSpace(ns) ? null : ns,
+            Port = port,
+            Type = type == BackendType.Ollama ? "ollama" : "openai",
+            Tier = YamlReader.Kebab(tier.ToString()),
+            MaxConcurrency = maxConcurrency,
+            Period = period,
+        };
+    }
+
     private static void ApplyEnvironment(RouterOptions options, Func<string, string?> env)
     {
         if (options.Redis is null && env("REDIS_URL") is { Length: > 0 } redis)
@@ -241,10 +280,10 @@ public static class RouterConfigLoader
             }
         }
 
-        if (options.Backends.Count == 0 && r.Errors.Count == 0)
+        if (options.Backends.Count == 0 && options.KubernetesDiscovery is null && r.Errors.Count == 0)
         {
             r.Errors.Add(new ConfigError("backends", (int)(root?.Start.Line ?? 0), (int)(root?.Start.Column ?? 0),
-                "at least one backend is required (or set LLMD_ENDPOINT)"));
+                "at least one backend is required (or set LLMD_ENDPOINT, or kubernetes_discovery)"));
         }
     }
 

@@ -59,6 +59,9 @@ public sealed class RouterOptions
     /// <summary><c>discovery_period</c> (default 60 s): how often backends without a <c>models</c> list are asked for theirs.</summary>
     public TimeSpan DiscoveryPeriod { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary><c>kubernetes_discovery</c>: ready pods matching a label selector join as backends; null = off.</summary>
+    public Kubernetes.KubernetesDiscoveryOptions? KubernetesDiscovery { get; set; }
+
     /// <summary>Bind address (CLI <c>--host</c>, default loopback).</summary>
     public string Host { get; set; } = "127.0.0.1";
 

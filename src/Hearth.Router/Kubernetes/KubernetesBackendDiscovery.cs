@@ -20,6 +20,7 @@ public sealed partial class KubernetesBackendDiscovery : IAsyncDisposable
     private readonly string @namespace;
     private readonly CancellationTokenSource stopping = new();
     private Task? loop;
+    private int disposed;
 
     public KubernetesBackendDiscovery(IKubernetes client, KubernetesDiscoveryOptions options, TimeProvider time, ILogger<KubernetesBackendDiscovery> logger)
     {
@@ -88,8 +89,14 @@ public sealed partial class KubernetesBackendDiscovery : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops polling. Safe to call twice (the host stops it, then the container disposes it).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         await stopping.CancelAsync().ConfigureAwait(false);
         if (loop is not null)
         {

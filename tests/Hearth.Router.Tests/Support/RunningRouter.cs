@@ -24,7 +24,9 @@ internal sealed class RunningRouter : IAsyncDisposable
     public static async Task<RunningRouter> StartAsync(string yaml, Action<IServiceCollection>? services = null,
         IReadOnlyDictionary<string, string>? environment = null, TimeProvider? time = null)
     {
-        var env = environment ?? new Dictionary<string, string>();
+        // Each router gets its own database (keys, registry) unless the test shares one on purpose.
+        var env = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
+        env.TryAdd("SQLITE_DB_PATH", Path.Combine(Path.GetTempPath(), $"hearth-router-test-{Guid.NewGuid():N}.db"));
         var options = RouterConfigLoader.Load(yaml, "test.yaml", name => env.GetValueOrDefault(name));
         options.Port = 0;
         var app = RouterHost.CreateApp(options, new RouterHostOptions
