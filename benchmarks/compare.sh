@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Hearth against the reference (llama.cpp) on this machine, side by side, in one run.
 #
-#   benchmarks/compare.sh [--types q4_0,q8_0,q4_k_m,q6_k] [--threads 1,2] [--rounds 3] [--depth 4096|0]
+#   benchmarks/compare.sh [--types q4_0,q8_0,q4_k_m,q6_k] [--threads 1,2] [--rounds 3] [--depth 4096|0] [--shape llama-1b]
 #
-# 1. synthesises the llama-1b files with `hearth synth` (once; cached in $HEARTH_BENCH_CACHE,
+# 1. synthesises the model files (--shape: any `hearth synth --shape`, e.g. qwen3moe-2b, gemma3-1b) with `hearth synth` (once; cached in $HEARTH_BENCH_CACHE,
 #    default ~/.cache/hearth-bench), 2. builds the reference with ../shared/reference/llama.cpp/build.sh
 #    (once), 3. measures the streaming-read bandwidth with 1 and 2 threads (bandwidth.c), 4. alternates
 #    llama-bench and hearth bench on the same file for every round, type and thread count:
@@ -14,19 +14,21 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 shared="${HEARTH_SHARED:-$(cd "$root/.." && pwd)/shared}"
 cache="${HEARTH_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hearth-bench}"
-types="q4_0,q8_0,q4_k_m,q6_k"; threads="1,2"; rounds=3; depth=4096
+types="q4_0,q8_0,q4_k_m,q6_k"; threads="1,2"; rounds=3; depth=4096; shape="llama-1b"
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while (( $# )); do
   case "$1" in
     --types) types="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
     --depth) depth="$2"; shift 2 ;;
+    --shape) shape="$2"; shift 2 ;;
     -h|--help) usage ;;
     *) echo "compare.sh: unknown argument '$1'" >&2; usage ;;
   esac
 done
+[[ "$shape" =~ ^[a-z0-9.-]+$ ]] || { echo "compare.sh: --shape must be a synth shape name" >&2; exit 2; }
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: --rounds must be a positive number" >&2; exit 2; }
 [[ "$depth" =~ ^[0-9]+$ ]] || { echo "compare.sh: --depth must be a number of tokens" >&2; exit 2; }
 [[ "$threads" =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || { echo "compare.sh: --threads must be a comma-separated list" >&2; exit 2; }
@@ -43,10 +45,10 @@ IFS=, read -ra type_list <<< "$types"
 for t in "${type_list[@]}"; do
   upper="${t^^}"
   case "$upper" in Q4_0|Q8_0|Q4_K_M|Q6_K|Q5_0|Q5_K_M|Q4_1|Q5_1|Q3_K_M|Q2_K|F16|BF16) ;; *) echo "compare.sh: unknown type '$t'" >&2; exit 2 ;; esac
-  f="$cache/llama-1b-$t.gguf"
+  f="$cache/$shape-$t.gguf"
   if [[ ! -s "$f" ]]; then
     log "synthesising $f"
-    "$hearth" synth --shape llama-1b --type "$upper" --vocab "$shared/tokenizer/ggml-vocab-llama-spm.gguf" -o "$f.tmp" >&2
+    "$hearth" synth --shape "$shape" --type "$upper" --vocab "$shared/tokenizer/ggml-vocab-llama-spm.gguf" -o "$f.tmp" >&2
     mv "$f.tmp" "$f"
   fi
   file_of[$t]="$f"
@@ -90,4 +92,5 @@ for t in "${type_list[@]}"; do sizes[$t]=$(stat -c %s "${file_of[$t]}"); done
 size_args=(); for t in "${type_list[@]}"; do size_args+=("$t=${sizes[$t]}"); done
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 flags="$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -xE 'avx2|avx512f|avx512_vnni|avx_vnni' | sort -u | paste -sd' ' -)"
+echo "Model shape: $shape (hearth synth, random weights; the same file for both sides)"
 python3 "$root/benchmarks/compare/table.py" "$results" "$cpu" "$flags" "$rounds" "${size_args[@]}"
