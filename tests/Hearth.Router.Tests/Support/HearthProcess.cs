@@ -26,8 +26,8 @@ internal sealed partial class HearthProcess : IAsyncDisposable
     public static Task<HearthProcess> ServeAsync(params string[] extra) =>
         StartAsync(["serve", "--model", TinyModel, "--port", "0", "--threads", "1", .. extra], ListeningLine());
 
-    public static Task<HearthProcess> RouterAsync(string config) =>
-        StartAsync(["router", "--config", config, "--port", "0"], RouterLine());
+    public static Task<HearthProcess> RouterAsync(string config, IReadOnlyDictionary<string, string>? environment = null) =>
+        StartAsync(["router", "--config", config, "--port", "0"], RouterLine(), environment);
 
     public static ProcessStartInfo Command(params string[] args) => Command(Path.Combine(Path.GetTempPath(), "hearth-router-tests-" + Guid.NewGuid().ToString("N")), args);
 
@@ -66,10 +66,16 @@ internal sealed partial class HearthProcess : IAsyncDisposable
         }
     }
 
-    private static async Task<HearthProcess> StartAsync(string[] args, Regex ready)
+    private static async Task<HearthProcess> StartAsync(string[] args, Regex ready, IReadOnlyDictionary<string, string>? environment = null)
     {
         var home = Path.Combine(Path.GetTempPath(), "hearth-router-tests-" + Guid.NewGuid().ToString("N"));
-        var process = Process.Start(Command(home, args))!;
+        var start = Command(home, args);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = Process.Start(start)!;
         var stderr = new System.Text.StringBuilder();
         process.ErrorDataReceived += (_, e) =>
         {
