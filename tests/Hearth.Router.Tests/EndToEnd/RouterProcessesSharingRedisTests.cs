@@ -25,7 +25,7 @@ public sealed class RouterProcessesSharingRedisTests
     private const string MasterKey = "sk-master-processes-test";
 
     [Fact]
-    public async Task A_cli_keys_rpm_holds_across_two_router_processes_and_survives_a_redis_restart()
+    public async Task A_cli_keys_rpm_holds_across_two_router_processes_survives_a_redis_restart_and_its_revocation_reaches_both()
     {
         await using var redis = await RedisServer.LaunchAsync();
         await using var engine = await HearthProcess.ServeAsync();
@@ -93,12 +93,19 @@ public sealed class RouterProcessesSharingRedisTests
 
         Assert.False(first.Exited);
         Assert.False(second.Exited);
+        foreach (var router in routers)
+        {
+            // One warning per outage, not one per request.
+            await WaitForLog(router, "Redis is unreachable");
+            Assert.Equal(1, Occurrences(router.Log, "Redis is unreachable"));
+        }
 
         // Redis comes back (empty: no persistence). Each process returns to the shared counters by itself.
         await redis.StartAsync();
         foreach (var router in routers)
         {
             await WaitUntilUsingRedis(http, redis, router, probe);
+            await WaitForLog(router, "Redis is reachable again");
         }
 
         foreach (var router in new[] { second, first, second })
@@ -109,7 +116,36 @@ public sealed class RouterProcessesSharingRedisTests
 
         await AssertLimited(http, first, key);
         await AssertLimited(http, second, key);
-        Assert.Equal(":1", await redis.CommandAsync("EXISTS {hk:" + await KeyId(db, "shared") + "}:rpm")); // the shared counter is back in Redis
+        var id = await KeyId(db, "shared");
+        Assert.Equal(":1", await redis.CommandAsync("EXISTS {hk:" + id + "}:rpm")); // the shared counter is back in Redis
+
+        // Revoked by the CLI: both processes refuse the key (401, not 429) once they have seen the change.
+        Assert.Equal(0, (await Cli("router", "keys", "revoke", id, "--db", db)).Code);
+        foreach (var router in routers)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            HttpStatusCode status;
+            do
+            {
+                using var revoked = await Chat(http, router, key);
+                status = revoked.StatusCode;
+            }
+            while (status != HttpStatusCode.Unauthorized && DateTime.UtcNow < deadline && await Pause());
+            Assert.Equal(HttpStatusCode.Unauthorized, status);
+        }
+    }
+
+    private static int Occurrences(string text, string part) => (text.Length - text.Replace(part, string.Empty, StringComparison.Ordinal).Length) / part.Length;
+
+    // The console logger writes on its own thread: give the line a moment to arrive.
+    private static async Task WaitForLog(HearthProcess router, string line)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!router.Log.Contains(line, StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"'{line}' never appeared in the log of {router.Address}:\n{router.Log}");
+            await Task.Delay(100);
+        }
     }
 
     private static async Task<bool> Pause()

@@ -9,12 +9,26 @@ internal sealed partial class HearthProcess : IAsyncDisposable
 {
     private readonly Process process;
     private readonly string home;
+    private readonly System.Text.StringBuilder log;
 
-    private HearthProcess(Process process, Uri address, string home)
+    private HearthProcess(Process process, Uri address, string home, System.Text.StringBuilder log)
     {
         this.process = process;
         this.home = home;
+        this.log = log;
         Address = address;
+    }
+
+    /// <summary>Everything the process wrote so far, stdout and stderr interleaved by arrival.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (log)
+            {
+                return log.ToString();
+            }
+        }
     }
 
     public Uri Address { get; }
@@ -98,14 +112,18 @@ internal sealed partial class HearthProcess : IAsyncDisposable
 
                 if (ready.Match(line) is { Success: true } match)
                 {
-                    // Keep draining stdout so the child never blocks on a full pipe.
+                    // Keep draining stdout so the child never blocks on a full pipe (into the log, for tests to read).
                     _ = Task.Run(async () =>
                     {
-                        while (await process.StandardOutput.ReadLineAsync() is not null)
+                        while (await process.StandardOutput.ReadLineAsync() is { } more)
                         {
+                            lock (stderr)
+                            {
+                                stderr.AppendLine(more);
+                            }
                         }
                     });
-                    return new HearthProcess(process, new Uri(match.Groups[1].Value), home);
+                    return new HearthProcess(process, new Uri(match.Groups[1].Value), home, stderr);
                 }
             }
         }
