@@ -9,12 +9,26 @@ internal sealed partial class HearthProcess : IAsyncDisposable
 {
     private readonly Process process;
     private readonly string home;
+    private readonly System.Text.StringBuilder log;
 
-    private HearthProcess(Process process, Uri address, string home)
+    private HearthProcess(Process process, Uri address, string home, System.Text.StringBuilder log)
     {
         this.process = process;
         this.home = home;
+        this.log = log;
         Address = address;
+    }
+
+    /// <summary>Everything the process wrote so far, stdout and stderr interleaved by arrival.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (log)
+            {
+                return log.ToString();
+            }
+        }
     }
 
     public Uri Address { get; }
@@ -26,8 +40,8 @@ internal sealed partial class HearthProcess : IAsyncDisposable
     public static Task<HearthProcess> ServeAsync(params string[] extra) =>
         StartAsync(["serve", "--model", TinyModel, "--port", "0", "--threads", "1", .. extra], ListeningLine());
 
-    public static Task<HearthProcess> RouterAsync(string config) =>
-        StartAsync(["router", "--config", config, "--port", "0"], RouterLine());
+    public static Task<HearthProcess> RouterAsync(string config, IReadOnlyDictionary<string, string>? environment = null) =>
+        StartAsync(["router", "--config", config, "--port", "0"], RouterLine(), environment);
 
     public static ProcessStartInfo Command(params string[] args) => Command(Path.Combine(Path.GetTempPath(), "hearth-router-tests-" + Guid.NewGuid().ToString("N")), args);
 
@@ -66,10 +80,16 @@ internal sealed partial class HearthProcess : IAsyncDisposable
         }
     }
 
-    private static async Task<HearthProcess> StartAsync(string[] args, Regex ready)
+    private static async Task<HearthProcess> StartAsync(string[] args, Regex ready, IReadOnlyDictionary<string, string>? environment = null)
     {
         var home = Path.Combine(Path.GetTempPath(), "hearth-router-tests-" + Guid.NewGuid().ToString("N"));
-        var process = Process.Start(Command(home, args))!;
+        var start = Command(home, args);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = Process.Start(start)!;
         var stderr = new System.Text.StringBuilder();
         process.ErrorDataReceived += (_, e) =>
         {
@@ -92,14 +112,18 @@ internal sealed partial class HearthProcess : IAsyncDisposable
 
                 if (ready.Match(line) is { Success: true } match)
                 {
-                    // Keep draining stdout so the child never blocks on a full pipe.
+                    // Keep draining stdout so the child never blocks on a full pipe (into the log, for tests to read).
                     _ = Task.Run(async () =>
                     {
-                        while (await process.StandardOutput.ReadLineAsync() is not null)
+                        while (await process.StandardOutput.ReadLineAsync() is { } more)
                         {
+                            lock (stderr)
+                            {
+                                stderr.AppendLine(more);
+                            }
                         }
                     });
-                    return new HearthProcess(process, new Uri(match.Groups[1].Value), home);
+                    return new HearthProcess(process, new Uri(match.Groups[1].Value), home, stderr);
                 }
             }
         }

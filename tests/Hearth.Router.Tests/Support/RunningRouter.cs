@@ -8,8 +8,11 @@ namespace Hearth.Router.Tests.Support;
 /// <summary>The router host, in process, on a real loopback port: configured from YAML like the CLI does.</summary>
 internal sealed class RunningRouter : IAsyncDisposable
 {
-    private RunningRouter(WebApplication app, Uri address)
+    private readonly string? ownDatabase;
+
+    private RunningRouter(WebApplication app, Uri address, string? ownDatabase)
     {
+        this.ownDatabase = ownDatabase;
         App = app;
         Address = address;
         Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
@@ -26,7 +29,12 @@ internal sealed class RunningRouter : IAsyncDisposable
     {
         // Each router gets its own database (keys, registry) unless the test shares one on purpose.
         var env = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
-        env.TryAdd("SQLITE_DB_PATH", Path.Combine(Path.GetTempPath(), $"hearth-router-test-{Guid.NewGuid():N}.db"));
+        var ownDatabase = Path.Combine(Path.GetTempPath(), $"hearth-router-test-{Guid.NewGuid():N}.db");
+        if (!env.TryAdd("SQLITE_DB_PATH", ownDatabase))
+        {
+            ownDatabase = null; // the test's own file: the test deletes it
+        }
+
         var options = RouterConfigLoader.Load(yaml, "test.yaml", name => env.GetValueOrDefault(name));
         options.Port = 0;
         var app = RouterHost.CreateApp(options, new RouterHostOptions
@@ -37,7 +45,7 @@ internal sealed class RunningRouter : IAsyncDisposable
             ConfigureLogging = l => l.SetMinimumLevel(LogLevel.Warning).ClearProviders(),
         });
         await app.StartAsync();
-        return new RunningRouter(app, RouterHost.ListeningAddress(app));
+        return new RunningRouter(app, RouterHost.ListeningAddress(app), ownDatabase);
     }
 
     public static string Backend(string name, Uri url, string extra = "") =>
@@ -92,5 +100,12 @@ internal sealed class RunningRouter : IAsyncDisposable
         Http.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
+        if (ownDatabase is not null)
+        {
+            foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
+            {
+                File.Delete(ownDatabase + suffix); // on Linux an unlinked file stays usable by a handle still open
+            }
+        }
     }
 }
