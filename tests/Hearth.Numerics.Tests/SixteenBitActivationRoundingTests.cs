@@ -118,8 +118,8 @@ public class SixteenBitActivationRoundingTests
     /// <summary>
     /// The AVX2 tier sums in the order of the reference's matrix product for these types on AVX-512 (llamafile
     /// sgemm.cpp tinyBLAS&lt;16, __m512&gt;: one 16-lane fused multiply-add accumulator over k, then
-    /// _mm512_reduce_add_ps). The reference logits for llama-spm-bf16/f16 were made on such a build: this order
-    /// gives the smallest deviation from them (BF16 0.0172; one 8-lane accumulator, the AVX2 build's order, 0.0220;
+    /// _mm512_reduce_add_ps). Of the reference's orders this one gives the smallest deviation from the
+    /// reference logits of llama-spm-bf16 (BF16 0.0172; one 8-lane accumulator, the AVX2 build's order, 0.0220;
     /// the AVX512-BF16 build's vdpbf16ps pairs, 0.0203). Products of two 8- or 11-bit significands are exact in f32,
     /// so only the order of the additions matters and the emulation below is exact.
     /// </summary>
