@@ -43,6 +43,10 @@ internal sealed class F16Kernel() : SixteenBitKernel<HalfBits>(GgmlType.F16, Act
 
 /// <summary>BF16 weights: 2 bytes per element, the upper half of an f32. Activations are rounded to BF16
 /// and the products summed in f32 (ggml vec_dot_bf16).</summary>
+/// <remarks>The products are exact in f32, so only the order of the additions can differ from the reference, and the
+/// reference's own order depends on the CPU it was built for (llamafile sgemm: one 8-lane accumulator on AVX2, one
+/// 16-lane on AVX-512F, vdpbf16ps pairs on AVX512-BF16). The AVX2 tier follows the AVX-512F order, of those the one
+/// closest to shared/reference/logits; a reference built with AVX512-BF16 differs from those logits by 0.021 itself.</remarks>
 internal sealed class BF16Kernel() : SixteenBitKernel<BFloatBits>(GgmlType.BF16, ActivationFormat.BF16);
 
 /// <summary>Weights of a 16-bit float format dotted with activations of the same format, both widened to f32.</summary>
