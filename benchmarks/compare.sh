@@ -92,5 +92,6 @@ for t in "${type_list[@]}"; do sizes[$t]=$(stat -c %s "${file_of[$t]}"); done
 size_args=(); for t in "${type_list[@]}"; do size_args+=("$t=${sizes[$t]}"); done
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 flags="$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -xE 'avx2|avx512f|avx512_vnni|avx_vnni' | sort -u | paste -sd' ' -)"
+cp "$results" "$cache/last-compare-$shape.txt"   # the raw samples, to re-read or re-tabulate later
 echo "Model shape: $shape (hearth synth, random weights; the same file for both sides)"
 python3 "$root/benchmarks/compare/table.py" "$results" "$cpu" "$flags" "$rounds" "${size_args[@]}"

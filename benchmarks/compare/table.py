@@ -31,7 +31,9 @@ for line in open(path, encoding="utf-8"):
         samples[("ref", wtype, int(threads), test)].append(float(r["avg_ts"]))
     else:
         cells = [c.strip() for c in payload.strip().strip("|").split("|")]
-        # | model | type | size | params | threads | test | min | median | max |
+        # | model | type | size | params | threads | test | min | median | max |; skip its header and rule rows
+        if len(cells) < 9 or cells[0] == "model" or cells[0].startswith("---"):
+            continue
         samples[("hearth", wtype, int(threads), cells[5])].append(float(cells[7]))
 
 def stats(values):
