@@ -59,6 +59,11 @@ internal sealed class OciModelSource(ModelStore store, HttpClient http)
             File.Move(partial, target, overwrite: true);
             return target;
         }
+        catch (IOException ex) when (BlobCacheFullException.IsDiskFull(ex))
+        {
+            File.Delete(partial);
+            throw new BlobCacheFullException(store.PartialDirectory, ex);
+        }
         catch
         {
             File.Delete(partial);
