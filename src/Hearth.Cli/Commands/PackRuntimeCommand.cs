@@ -32,7 +32,7 @@ internal static class PackRuntimeCommand
             var builder = new RuntimeImageBuilder(new AptFetcher(Path.Combine(options.CacheDirectory, "apt")), new DotnetPublisher(root, options.CacheDirectory));
             var version = typeof(PackRuntimeCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
             using var http = PackConsole.CreateHttpClient();
-            var io = new ImageIo(http, options.CacheDirectory);
+            var io = new ImageIo(http, options.CacheDirectory, PackConsole.CreateRegistryOptions());
             BaseImage? onBase = null;
             if (parse.GetValue(baseImage) is { } baseText)
             {
