@@ -9,7 +9,7 @@ namespace Hearth.Packaging.Tests;
 /// The CLI pushing the tiny model on the real runtime image (tens of MB of layers, sent in 1 MiB
 /// chunks) while the docker-registry process is killed in the middle of a layer, then restarted
 /// on the same port and storage: nothing is tagged after the cut, and the next run skips what
-/// the registry already committed (and resumes the cut layer when the registry still knows the session).
+/// the registry already committed and resumes the cut layer where the registry stopped.
 /// </summary>
 [Collection(RuntimeImageCollection.Name)]
 public sealed partial class PushFaultTests(RuntimeImageFixture runtime)
@@ -37,8 +37,58 @@ public sealed partial class PushFaultTests(RuntimeImageFixture runtime)
         return Directory.Exists(layers) ? [.. Directory.GetDirectories(layers).Select(d => "sha256:" + Path.GetFileName(d))] : [];
     }
 
+    private static System.Diagnostics.Process StartHearth(IDictionary<string, string> env, string workingDirectory, string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "hearth.dll"));
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        foreach (var (k, v) in env)
+        {
+            start.Environment[k] = v;
+        }
+
+        return System.Diagnostics.Process.Start(start)!;
+    }
+
+    private static async Task Signal(string signal, int pid)
+    {
+        var (code, _, err) = await Tools.RunAsync("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        Assert.True(code == 0, err);
+    }
+
+    /// <summary>The in-flight upload's size and last write once it stops growing (the CLI is frozen, so only a request already sent can still land).</summary>
+    private static async Task<(long Size, DateTime Written)> SettledUploadAsync(string repository)
+    {
+        var last = -1L;
+        while (true)
+        {
+            await Task.Delay(200);
+            List<FileInfo> files;
+            try
+            {
+                files = [.. Directory.EnumerateFiles(Path.Combine(repository, "_uploads"), "data", SearchOption.AllDirectories).Select(f => new FileInfo(f))];
+            }
+            catch (IOException)
+            {
+                files = []; // an upload finished while we looked
+            }
+
+            var size = files.Sum(f => f.Length);
+            if (size == last)
+            {
+                return (size, files.Select(f => f.LastWriteTimeUtc).DefaultIfEmpty(DateTime.MinValue).Max());
+            }
+
+            last = size;
+        }
+    }
+
     [Fact]
-    public async Task A_cli_push_cut_off_by_a_registry_crash_mid_layer_tags_nothing_and_the_next_run_skips_what_was_committed()
+    public async Task A_cli_push_cut_off_by_a_registry_crash_mid_layer_tags_nothing_and_the_next_run_resumes_it()
     {
         await using var registry = await RegistryServer.StartAsync();
         using var dir = new TempDir();
@@ -47,25 +97,53 @@ public sealed partial class PushFaultTests(RuntimeImageFixture runtime)
         string[] args = ["pack", "build", Spec, "--runtime", "oci:" + runtime.Layout, "--push", $"{registry.Host}/hearth/big:1"];
         var repository = Path.Combine(registry.Storage, "docker", "registry", "v2", "repositories", "hearth", "big");
 
-        var push = Tools.HearthAsync("022", env, dir.Path, args);
+        using var cli = StartHearth(env, dir.Path, args);
+        var stdoutTask = cli.StandardOutput.ReadToEndAsync();
+        var stderrTask = cli.StandardError.ReadToEndAsync();
+        var states = Path.Combine(home, "pack", "uploads");
         long cut = 0;
         string[] committedAtCut = [];
-        while (!push.IsCompleted)
+        try
         {
-            // At least one blob committed and another one 4 MiB into its upload: stop the registry there.
-            var inFlight = LargestUpload(repository);
-            committedAtCut = Committed(repository);
-            if (committedAtCut.Length >= 1 && inFlight >= 4 << 20)
+            while (!cli.HasExited)
             {
-                registry.Kill();
-                cut = inFlight;
-                break;
+                // At least one blob committed and another 4 MiB into its upload: freeze the CLI, let the
+                // registry finish writing what it was sent, and stop the registry when the CLI's saved
+                // session covers everything the registry holds (else let the CLI go on and try again).
+                committedAtCut = Committed(repository);
+                if (committedAtCut.Length >= 1 && LargestUpload(repository) >= 4 << 20 && Directory.Exists(states) && Directory.GetFiles(states).Length > 0)
+                {
+                    await Signal("STOP", cli.Id);
+                    var (size, written) = await SettledUploadAsync(repository);
+                    var saved = Directory.GetFiles(states).Select(File.GetLastWriteTimeUtc).DefaultIfEmpty(DateTime.MinValue).Max();
+                    if (saved >= written)
+                    {
+                        registry.Kill();
+                        cut = size;
+                        committedAtCut = Committed(repository);
+                        await Signal("CONT", cli.Id);
+                        break;
+                    }
+
+                    await Signal("CONT", cli.Id);
+                }
+
+                await Task.Delay(5);
             }
 
-            await Task.Delay(5);
+            await cli.WaitForExitAsync();
+        }
+        finally
+        {
+            if (!cli.HasExited)
+            {
+                await Tools.RunAsync("kill", ["-CONT", cli.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                cli.Kill(entireProcessTree: true);
+            }
         }
 
-        var (code, _, stderr) = await push;
+        var (code, stderr) = (cli.ExitCode, await stderrTask);
+        _ = await stdoutTask;
         Assert.True(cut > 0, "the push finished before the registry could be stopped in the middle of a layer: " + stderr);
         Assert.Equal(7, code); // a network error, with the registry named
         Assert.Contains($"registry {registry.Host}", stderr, StringComparison.Ordinal);
@@ -90,8 +168,8 @@ public sealed partial class PushFaultTests(RuntimeImageFixture runtime)
         Assert.True(sent <= left, $"second run sent {sent} bytes; {left} were not committed before the cut");
         Assert.Empty(Directory.GetFiles(Path.Combine(home, "pack", "uploads")));
 
-        // Whether the cut layer itself resumed depends on where the kill landed (a half-written chunk makes the registry refuse the session).
-        Console.WriteLine($"cut at {cut} bytes into a layer; second run sent {sent} of {left} uncommitted bytes (resumed: {sent <= left - cut})");
+        // The registry was stopped only when the CLI's saved session covered all it held: the cut layer resumes, its first `cut` bytes are not sent again.
+        Assert.True(sent <= left - cut, $"second run sent {sent} bytes; {left} were not committed before the cut, {cut} of them were in the cut upload");
         var (verify, _, verr) = await Tools.RunAsync("skopeo", ["inspect", "--raw", "--tls-verify=false", $"docker://{registry.Host}/hearth/big:1"]);
         Assert.True(verify == 0, verr);
     }
