@@ -70,6 +70,16 @@ public sealed class BaseImageTests(RuntimeImageFixture runtime)
             Assert.Equal(baseImage.Layers[0].Descriptor.Digest, layers[0]); // the base's layer first, same bytes
         }
 
+        // To another registry the base's layers cannot be mounted: they are copied, with the same digests.
+        await using var other = await RegistryServer.StartAsync();
+        (code, var otherDigest, stderr) = await Tools.HearthAsync("022", env, dir.Path, TimeSpan.FromMinutes(30), "pack", "runtime",
+            "--base", $"{registry.Host}/hearth/base@{baseSet.Digest}", "--output", $"{other.Host}/hearth/runtime:1");
+        Assert.True(code == 0, stderr);
+        Assert.Equal(stdout.Trim(), otherDigest.Trim()); // the same image, byte for byte
+        Assert.Contains($"{other.Host}/hearth/runtime:1: 6 blobs written, 0 already there", stderr, StringComparison.Ordinal);
+        var (copiedDigest, _) = await RawAsync(other, "hearth/runtime:1");
+        Assert.Equal(stdout.Trim(), copiedDigest);
+
         // The amd64 image: the base's environment is kept, /app leads PATH, and hearth runs on the base's libc.
         var amd64 = await ImageReader.ReadAsync(new OciLayout(layout, create: false), "1", CancellationToken.None);
         var imageConfig = amd64.Images.Single(i => i.Platform == Platform.LinuxAmd64).ConfigJson();
