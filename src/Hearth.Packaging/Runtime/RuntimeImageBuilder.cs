@@ -30,9 +30,9 @@ public sealed class RuntimeImageBuilder(AptFetcher apt, DotnetPublisher publishe
         if (baseImage is not null)
         {
             var onBase = new List<PlatformImage>();
-            foreach (var platform in platforms)
+            var bases = platforms.Select(p => (Platform: p, Image: baseImage.For(p))).ToList(); // before publishing: a base without a platform fails fast
+            foreach (var (platform, image) in bases)
             {
-                var image = baseImage.For(platform); // before publishing: a base without the platform fails fast
                 var app = await publisher.PublishAsync(platform.RuntimeIdentifier, cancellationToken).ConfigureAwait(false);
                 var appLayer = await TarLayer.CreateAsync(AppItems(app).Append(LayerItem.Dir(HomeDirectory, UserId, UserId)), epoch, cancellationToken).ConfigureAwait(false);
                 var config = baseImage.Config(image, appLayer, epoch, version, platform.RuntimeIdentifier);
