@@ -109,6 +109,18 @@ public sealed class OciSourceTests
             "--runtime", "oci:" + runtime, "--push", $"{registry.Host}/hearth/wrong:1");
         Assert.NotEqual(0, code);
         Assert.Contains("library/absent:1 not found", stderr, StringComparison.Ordinal);
+
+        // A registry serving other bytes under the digest (its stored blob overwritten on disk): the
+        // hash on the way into the cache catches it, the partial file is deleted, nothing is pushed.
+        var stored = Path.Combine(registry.Storage, "docker", "registry", "v2", "blobs", "sha256", sha[..2], sha, "data");
+        File.WriteAllBytes(stored, new byte[new FileInfo(stored).Length]);
+        var tamperedHome = dir.File("home-tampered");
+        (code, _, stderr) = await PackAsync(tamperedHome, dir, "build", Spec(dir, "tampered", $"oci://{registry.Host}/library/tiny:f32", sha),
+            "--runtime", "oci:" + runtime, "--push", $"{registry.Host}/hearth/tampered:1");
+        Assert.Equal(4, code);
+        Assert.Contains("does not match its digest", stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(tamperedHome, "models"), "*", SearchOption.AllDirectories)); // no blob, no partial
+        Assert.Equal(["library/tiny"], await CatalogAsync(registry));
     }
 
     [Fact]
