@@ -33,3 +33,13 @@ public sealed class RegistryAuthException(string registry, string detail)
 {
     public string Registry { get; } = registry;
 }
+
+/// <summary>The disk under the blob cache filled up while a model was written there; the partial file was deleted, nothing was pushed.</summary>
+public sealed class BlobCacheFullException(string directory, Exception inner)
+    : IOException($"no space left in the blob cache {directory} ({inner.Message.Trim()}); free space there or point HEARTH_HOME at a larger disk; nothing was pushed", inner)
+{
+    public string Directory { get; } = directory;
+
+    /// <summary>ENOSPC (Linux errno 28, as .NET reports it) or Windows' ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL.</summary>
+    public static bool IsDiskFull(IOException ex) => ex.HResult is 28 or unchecked((int)0x80070070) or unchecked((int)0x80070027);
+}

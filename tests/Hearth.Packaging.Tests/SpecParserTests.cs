@@ -117,6 +117,29 @@ public sealed class SpecParserTests
         Assert.False((bool)schema["additionalProperties"]!);
     }
 
+    [Theory]
+    [InlineData("oci://127.0.0.1:5000/hearth/tiny:1-tiny", "127.0.0.1:5000", "hearth/tiny")]
+    [InlineData("oci://registry.ollama.ai/library/llama3.2:1b", "registry.ollama.ai", "library/llama3.2")]
+    [InlineData("oci://ghcr.io/org/models/tiny@sha256:e4650dd6b8d5b2e6f6a3f0a8e1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4", "ghcr.io", "org/models/tiny")]
+    public void Oci_sources_by_tag_or_digest_pass_the_parser_and_the_schema(string source, string registry, string repository)
+    {
+        var spec = Parse($$"""
+            apiVersion: hearth.dev/v1
+            name: tiny
+            models:
+              - name: tiny
+                source: {{source}}
+                sha256: {{Sha}}
+            """);
+        var oci = Assert.IsType<OciSource>(Assert.Single(spec.Models).Source);
+        Assert.Equal(source, oci.Display);
+        var reference = ImageReference.Parse(oci.Reference);
+        Assert.Equal((registry, repository), (reference.Registry, reference.Repository));
+        var patterns = JsonNode.Parse(SpecSchema.Text)!["properties"]!["models"]!["items"]!["properties"]!["source"]!["anyOf"]!.AsArray()
+            .Select(p => (string?)p!["pattern"]).OfType<string>();
+        Assert.Contains(patterns, p => System.Text.RegularExpressions.Regex.IsMatch(source, p));
+    }
+
     [Fact]
     public void An_aikitfile_is_converted_with_a_report_of_mapped_and_ignored_fields()
     {

@@ -82,7 +82,7 @@ internal static class PackCommand
 
             using var http = PackConsole.CreateHttpClient();
             var packager = new Packager(StoreConsole.OpenStore(), http);
-            var io = new ImageIo(http, packager.Options.CacheDirectory);
+            var io = new ImageIo(http, packager.Options.CacheDirectory, PackConsole.CreateRegistryOptions());
             var runtimeLocation = ImageLocation.Parse(parse.GetValue(runtime) ?? packSpec.Runtime.Image ?? packager.Options.DefaultRuntime);
             var runtimeSet = await PackConsole.ReadRuntimeAsync(io, runtimeLocation, cancellationToken).ConfigureAwait(false);
             var build = await packager.BuildAsync(packSpec, runtimeSet, null, cancellationToken).ConfigureAwait(false);
@@ -95,7 +95,9 @@ internal static class PackCommand
                     ? new[] { runtimeLocation.Reference.Repository }
                     : null;
                 var result = await io.WriteAsync(image, location, archivePlatform, mountFrom, cancellationToken).ConfigureAwait(false);
-                Console.Error.WriteLine($"{location}: {result.BlobsWritten} blobs written ({StoreConsole.FormatSize(result.BytesWritten)}), {result.BlobsSkipped} already there");
+                // Bytes sent can be less than the blobs' size: a push interrupted earlier resumes where the registry stopped.
+                var sent = location.Kind == ImageLocationKind.Registry ? $", {io.Client(location.Reference!.Registry).BytesUploaded} bytes sent" : "";
+                Console.Error.WriteLine($"{location}: {result.BlobsWritten} blobs written ({StoreConsole.FormatSize(result.BytesWritten)}), {result.BlobsSkipped} already there{sent}");
                 if (io.OpenTarget(location) is { } sbomTarget)
                 {
                     var sbom = await build.AttachSbomAsync(sbomTarget, packager.Options.Epoch, cancellationToken).ConfigureAwait(false);

@@ -14,7 +14,12 @@ internal static class PackRuntimeCommand
         var output = new Option<string?>("--output", "-o") { Description = "oci:DIR[:TAG] (default: the packager cache, where `pack build` looks)." };
         var push = new Option<string?>("--push") { Description = "Also push to REGISTRY/REPO:TAG." };
         var platforms = new Option<string[]>("--platform") { Description = "linux/amd64 and/or linux/arm64 (default both). Repeatable.", Arity = ArgumentArity.ZeroOrMore };
+        var baseImage = new Option<string?>("--base")
+        {
+            Description = "Build on this base image instead of the Debian-package rootfs: REGISTRY/REPO@sha256:… (index or manifest; pinned by digest, a tag alone is refused).",
+        };
         var command = new Command("runtime", "Build the Hearth runtime image (self-contained publish on a Debian-package base, no shell, user 65532).");
+        command.Options.Add(baseImage);
         command.Options.Add(output);
         command.Options.Add(push);
         command.Options.Add(platforms);
@@ -26,12 +31,24 @@ internal static class PackRuntimeCommand
             var selected = (parse.GetValue(platforms) is { Length: > 0 } given ? given.Select(Platform.Parse) : Platform.Supported).ToList();
             var builder = new RuntimeImageBuilder(new AptFetcher(Path.Combine(options.CacheDirectory, "apt")), new DotnetPublisher(root, options.CacheDirectory));
             var version = typeof(PackRuntimeCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
-            var image = await builder.BuildAsync(selected, options.Epoch, version.Split('+')[0], cancellationToken).ConfigureAwait(false);
             using var http = PackConsole.CreateHttpClient();
-            var io = new ImageIo(http, options.CacheDirectory);
+            var io = new ImageIo(http, options.CacheDirectory, PackConsole.CreateRegistryOptions());
+            BaseImage? onBase = null;
+            if (parse.GetValue(baseImage) is { } baseText)
+            {
+                var reference = BaseImage.ParseReference(baseText);
+                var baseSet = await io.ReadAsync(new ImageLocation(ImageLocationKind.Registry, "", null, reference), cancellationToken).ConfigureAwait(false);
+                onBase = new BaseImage(reference, baseSet);
+            }
+
+            var image = await builder.BuildAsync(selected, options.Epoch, version.Split('+')[0], cancellationToken, onBase).ConfigureAwait(false);
             foreach (var location in new[] { parse.GetValue(output) ?? options.DefaultRuntime, parse.GetValue(push) }.OfType<string>().Select(ImageLocation.Parse))
             {
-                var result = await io.WriteAsync(image, location, null, null, cancellationToken).ConfigureAwait(false);
+                // The base's layers are mounted from its repository when pushing to the same registry (no bytes sent), else copied.
+                var mountFrom = onBase is not null && location.Kind == ImageLocationKind.Registry && location.Reference!.Registry == onBase.Reference.Registry
+                    ? new[] { onBase.Reference.Repository }
+                    : null;
+                var result = await io.WriteAsync(image, location, null, mountFrom, cancellationToken).ConfigureAwait(false);
                 Console.Error.WriteLine($"{location}: {result.BlobsWritten} blobs written, {result.BlobsSkipped} already there");
             }
 

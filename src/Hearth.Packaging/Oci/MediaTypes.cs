@@ -22,6 +22,10 @@ public static class MediaTypes
     public const string ModelPackConfig = "application/vnd.cncf.model.config.v1+json";
     public const string ModelPackWeightRaw = "application/vnd.cncf.model.weight.v1.raw";
 
+    /// <summary>The GGUF file of an Ollama registry model (its manifest is a Docker v2 manifest).</summary>
+    public const string OllamaModel = "application/vnd.ollama.image.model";
+    public const string OllamaConfig = "application/vnd.docker.container.image.v1+json";
+
     public static bool IsIndex(string mediaType) => mediaType is Index or DockerManifestList;
 
     public static bool IsManifest(string mediaType) => mediaType is Manifest or DockerManifest;

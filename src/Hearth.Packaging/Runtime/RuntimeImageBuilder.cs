@@ -20,8 +20,28 @@ public sealed class RuntimeImageBuilder(AptFetcher apt, DotnetPublisher publishe
     /// <summary>Checked with <c>ldd</c> on the published app and <c>dlopen</c> uses (OpenSSL, zlib): what must be in the base.</summary>
     public static readonly string[] Packages = ["libc6", "libgcc-s1", "libstdc++6", "zlib1g", "libssl3", "ca-certificates", "tzdata"];
 
-    public async Task<ImageSet> BuildAsync(IReadOnlyList<Platform> platforms, DateTimeOffset epoch, string version, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds on <paramref name="baseImage"/> when given: its layers first, unchanged, then the app
+    /// layer (which also makes the writable home, since the base does not know Hearth's user).
+    /// </summary>
+    public async Task<ImageSet> BuildAsync(IReadOnlyList<Platform> platforms, DateTimeOffset epoch, string version, CancellationToken cancellationToken,
+        BaseImage? baseImage = null)
     {
+        if (baseImage is not null)
+        {
+            var onBase = new List<PlatformImage>();
+            var bases = platforms.Select(p => (Platform: p, Image: baseImage.For(p))).ToList(); // before publishing: a base without a platform fails fast
+            foreach (var (platform, image) in bases)
+            {
+                var app = await publisher.PublishAsync(platform.RuntimeIdentifier, cancellationToken).ConfigureAwait(false);
+                var appLayer = await TarLayer.CreateAsync(AppItems(app).Append(LayerItem.Dir(HomeDirectory, UserId, UserId)), epoch, cancellationToken).ConfigureAwait(false);
+                var config = baseImage.Config(image, appLayer, epoch, version, platform.RuntimeIdentifier);
+                onBase.Add(PlatformImage.Create(platform, config, [.. BaseImage.Layers(image), new Layer(appLayer.Describe(MediaTypes.Layer), appLayer)]));
+            }
+
+            return ImageSet.Create(onBase, new Dictionary<string, string> { ["org.opencontainers.image.title"] = "hearth-runtime" });
+        }
+
         await apt.UpdateAsync(cancellationToken).ConfigureAwait(false);
         var images = new List<PlatformImage>();
         foreach (var platform in platforms)

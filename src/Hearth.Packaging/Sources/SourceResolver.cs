@@ -9,7 +9,8 @@ namespace Hearth.Packaging.Sources;
 /// through Hearth.Store's puller: the store's resumable downloader writes into its blob cache
 /// (<c>models/partial</c> then <c>models/blobs/sha256-…</c>), checks the sha256 and the GGUF header
 /// and deletes a mismatch; a blob already in the cache is not downloaded again. Local files are
-/// used in place after a streamed hash.
+/// used in place after a streamed hash. <c>oci://</c> sources (ModelPack artifacts, Ollama models)
+/// are fetched by <see cref="OciModelSource"/> into the same blob cache.
 /// </summary>
 public sealed class SourceResolver(ModelStore store, HttpClient http, PullOptions? pullOptions = null)
 {
@@ -28,8 +29,12 @@ public sealed class SourceResolver(ModelStore store, HttpClient http, PullOption
                 var resolve = new Uri(options.HuggingFaceEndpoint,
                     $"{Uri.EscapeDataString(hub.Owner)}/{Uri.EscapeDataString(hub.Repository)}/resolve/{hub.Commit}/{file}");
                 return await PullAsync(model, resolve, progress, cancellationToken).ConfigureAwait(false);
+            case OciSource oci:
+                var path = await new OciModelSource(store, http).FetchAsync(model, oci, cancellationToken).ConfigureAwait(false);
+                CheckGguf(path, oci.Display);
+                return new ResolvedModel(model, path, new FileInfo(path).Length);
             default:
-                throw new NotSupportedException($"{model.Source.Display}: oci:// model sources are not supported yet; pull the file and name it as a local path");
+                throw new NotSupportedException($"{model.Source.Display}: unsupported model source");
         }
     }
 
