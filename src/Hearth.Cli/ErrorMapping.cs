@@ -8,6 +8,7 @@ internal static class ErrorMapping
         (exitCode, message) = ex switch
         {
             OperationCanceledException => (ExitCodes.Interrupted, "interrupted"),
+            Hearth.Packaging.BlobCacheFullException full => (ExitCodes.DiskFull, full.Message),
             Hearth.Store.ModelNotFoundException m => (ExitCodes.ModelNotFound, m.Message),
             Hearth.Templates.TemplateRuntimeException t => (ExitCodes.InvalidInput, t.Message),
             FileNotFoundException f => (ExitCodes.FileNotFound, $"file not found: {f.FileName ?? f.Message}"),

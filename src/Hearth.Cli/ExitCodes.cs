@@ -29,6 +29,9 @@ public static class ExitCodes
     /// <summary>No model of that name is in the store (and no file at that path).</summary>
     public const int ModelNotFound = 8;
 
+    /// <summary>The disk filled up (the pack blob cache); nothing half-written was kept or published.</summary>
+    public const int DiskFull = 9;
+
     /// <summary>The user interrupted the command (Ctrl+C).</summary>
     public const int Interrupted = 130;
 }

@@ -140,7 +140,7 @@ public sealed class OciSourceTests
         {
             var (code, _, stderr) = await PackAsync(home, dir, "build", Spec(dir, "full", $"oci://{registry.Host}/library/tiny:f32", Tools.Sha256(Model)),
                 "--runtime", "oci:" + runtime, "--push", $"{registry.Host}/hearth/full:1");
-            Assert.NotEqual(0, code);
+            Assert.Equal(9, code); // ExitCodes.DiskFull
             Assert.Contains("no space left in the blob cache", stderr, StringComparison.Ordinal);
             Assert.Contains("nothing was pushed", stderr, StringComparison.Ordinal);
             Assert.Equal(["library/tiny"], await CatalogAsync(registry));
