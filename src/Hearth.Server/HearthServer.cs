@@ -87,6 +87,7 @@ public static class HearthServer
                     MaxBatchTokens = options.MaxBatchTokens,
                     PrefillChunk = options.PrefillChunk,
                     ChatTemplate = options.ChatTemplate,
+                    ModelChatTemplates = new Dictionary<string, string>(options.ModelChatTemplates, StringComparer.Ordinal),
                 },
                 () => metrics,
                 loggerFactory,

@@ -32,6 +32,10 @@ public sealed class ServerOptions
     /// <c>--chat-template-file</c>: gives a model without one (or with a poor one) a tool-calling format. Null = the file's.</summary>
     public string? ChatTemplate { get; set; }
 
+    /// <summary>Chat templates (Jinja source) for single models, by model name; they win over <see cref="ChatTemplate"/>
+    /// (<c>--chat-template NAME=FILE</c>): a packed image gives each of its models the template its spec names.</summary>
+    public Dictionary<string, string> ModelChatTemplates { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Models kept in memory at once; loading one more evicts the least recently used idle one.</summary>
     public int MaxLoadedModels { get; set; } = 2;
 
@@ -87,15 +91,20 @@ public sealed class ServerOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, 1, nameof(QueueCapacity));
         ArgumentOutOfRangeException.ThrowIfLessThan(PrefillChunk, 1, "--prefill-chunk");
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRequestBodyBytes, 1024, nameof(MaxRequestBodyBytes));
-        if (ChatTemplate is not null)
+        foreach (var (name, source) in ModelChatTemplates.Select(p => (p.Key + ": ", (string?)p.Value)).Prepend((string.Empty, ChatTemplate)))
         {
+            if (source is null)
+            {
+                continue;
+            }
+
             try
             {
-                _ = Hearth.Templates.ChatTemplate.Parse(ChatTemplate);
+                _ = Hearth.Templates.ChatTemplate.Parse(source);
             }
             catch (Hearth.Templates.TemplateSyntaxException e)
             {
-                throw new ArgumentException("--chat-template: " + e.Message, "--chat-template", e);
+                throw new ArgumentException("--chat-template: " + name + e.Message, "--chat-template", e);
             }
         }
 

@@ -27,6 +27,36 @@ public sealed partial class ServeCommandTests
     }
 
     [Fact]
+    public async Task A_chat_template_given_as_name_equals_file_applies_to_that_model()
+    {
+        var template = SharedData.Path("chat-templates", "deepseek-ai-DeepSeek-R1-Distill-Llama-8B.jinja");
+        using var process = Process.Start(Hearth("serve", "--model", SharedData.Model("llama-2-tiny-random.gguf"), "--port", "0",
+            "--chat-template", "llama-2-tiny-random=" + template))!;
+        try
+        {
+            Match match;
+            do
+            {
+                var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60))
+                    ?? throw new InvalidOperationException("hearth serve exited: " + await process.StandardError.ReadToEndAsync());
+                match = ListeningLine().Match(line);
+            }
+            while (!match.Success);
+
+            using var http = new HttpClient { BaseAddress = new Uri(match.Groups[1].Value) };
+            using var show = await http.PostAsync(new Uri("/api/show", UriKind.Relative),
+                new StringContent("""{"model": "llama-2-tiny-random"}""", System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, show.StatusCode);
+            Assert.Equal(await File.ReadAllTextAsync(template), (string?)JsonNode.Parse(await show.Content.ReadAsStringAsync())!["template"]);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
     public async Task Serve_starts_on_a_free_loopback_port_and_lists_its_model()
     {
         using var process = Process.Start(Hearth("serve", "--model", SharedData.Model("llama-2-tiny-random.gguf"), "--port", "0"))!;

@@ -51,6 +51,21 @@ public sealed class ReproducibleBuildTests
     }
 
     [Fact]
+    public async Task A_models_template_is_packed_and_handed_to_serve_for_that_model()
+    {
+        using var dir = new TempDir();
+        var model = SharedData.Model("llama-2-tiny-random.gguf");
+        File.WriteAllText(Path.Combine(dir.Path, "chat.jinja"), "{% for m in messages %}{{ m.content }}{% endfor %}");
+        var yaml = TinySpec(model).Replace("    license: MIT\n", "    license: MIT\n    template: ./chat.jinja\n", StringComparison.Ordinal);
+        var spec = Build.Packager.LoadSpec(dir.File("hearth.pack.yaml", yaml), out _);
+        var resolved = new Sources.ResolvedModel(spec.Models[0], model, new FileInfo(model).Length);
+        var set = await new Build.ModelImageBuilder().BuildAsync(spec, [resolved], await FakeRuntime.CreateAsync(), DateTimeOffset.UnixEpoch, CancellationToken.None);
+
+        var entrypoint = set.Images[0].ConfigJson()["config"]!["Entrypoint"]!.ToJsonString();
+        Assert.EndsWith(""","--model","/models/tiny.gguf","--chat-template","tiny=/etc/hearth/templates/tiny.jinja"]""", entrypoint, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Model_layers_are_sorted_deterministic_tars_shared_between_platforms()
     {
         using var dir = new TempDir();

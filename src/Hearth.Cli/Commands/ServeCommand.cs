@@ -23,7 +23,11 @@ internal static class ServeCommand
         var queue = new Option<int>("--queue") { Description = "Requests that may wait for a slot per model before 503.", DefaultValueFactory = _ => 64 };
         var prefill = new Option<int>("--prefill-chunk") { Description = "Prompt tokens per step while others generate (bounds their pauses).", DefaultValueFactory = _ => 64 };
         var apiKey = new Option<string?>("--api-key") { Description = "Require 'Authorization: Bearer KEY' on API routes (or set HEARTH_API_KEY)." };
-        var chatTemplate = new Option<FileInfo?>("--chat-template") { Description = "Jinja chat template file used for every model instead of its own (e.g. one with a tool-calling format)." };
+        var chatTemplate = new Option<string[]>("--chat-template")
+        {
+            Description = "Jinja chat template FILE used for every model instead of its own (e.g. one with a tool-calling format), or NAME=FILE for one model. Repeatable.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
         var cors = new Option<string[]>("--cors-origin") { Description = "Allow this browser origin (CORS). Repeatable; off by default.", Arity = ArgumentArity.ZeroOrMore };
 
         var command = new Command("serve", "Serve models over OpenAI- and Ollama-compatible HTTP, with a web chat at /chat.");
@@ -46,8 +50,21 @@ internal static class ServeCommand
                 QueueCapacity = parse.GetValue(queue),
                 PrefillChunk = parse.GetValue(prefill),
                 ApiKey = parse.GetValue(apiKey) ?? NullIfEmpty(Environment.GetEnvironmentVariable("HEARTH_API_KEY")),
-                ChatTemplate = parse.GetValue(chatTemplate) is { } templateFile ? await File.ReadAllTextAsync(templateFile.FullName, cancellation).ConfigureAwait(false) : null,
             };
+            foreach (var (name, file) in (parse.GetValue(chatTemplate) ?? []).Select(ChatTemplateArgument))
+            {
+                var source = await File.ReadAllTextAsync(file, cancellation).ConfigureAwait(false);
+                if (name is null)
+                {
+                    options.ChatTemplate = options.ChatTemplate is null ? source
+                        : throw new ArgumentException("--chat-template: give one template for every model, or NAME=FILE for each model.");
+                }
+                else
+                {
+                    options.ModelChatTemplates[name] = source;
+                }
+            }
+
             foreach (var m in parse.GetValue(model) ?? [])
             {
                 options.Models.Add(m);
@@ -79,4 +96,11 @@ internal static class ServeCommand
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+
+    /// <summary><c>FILE</c> (every model) or <c>NAME=FILE</c> (one model; a path that exists as written is always a file).</summary>
+    private static (string? Name, string File) ChatTemplateArgument(string value)
+    {
+        var split = value.IndexOf('=', StringComparison.Ordinal);
+        return split > 0 && !File.Exists(value) ? (value[..split], value[(split + 1)..]) : (null, value);
+    }
 }

@@ -100,6 +100,11 @@ public sealed class ModelImageBuilder(LayerDigestCache? digestCache = null)
         foreach (var model in spec.Models)
         {
             args.AddRange(["--model", $"/{ModelsDirectory}/{model.Name}.gguf"]);
+            if (model.TemplatePath is not null)
+            {
+                // The served name is the file's name, so NAME= picks exactly this model.
+                args.AddRange(["--chat-template", $"{model.Name}=/etc/hearth/templates/{model.Name}.jinja"]);
+            }
         }
 
         return new JsonArray([.. args.Select(a => (JsonNode)a)]);

@@ -28,6 +28,9 @@ internal sealed record ModelManagerOptions
     /// <summary>A chat template used instead of each file's (<see cref="ServerOptions.ChatTemplate"/>).</summary>
     public string? ChatTemplate { get; init; }
 
+    /// <summary>Per-model templates by model name, winning over <see cref="ChatTemplate"/> (<see cref="ServerOptions.ModelChatTemplates"/>).</summary>
+    public IReadOnlyDictionary<string, string> ModelChatTemplates { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Default cap on the per-sequence context: 4096 tokens x 4 slots keeps a 1B model's F16 KV cache near 0.5 GiB.</summary>
     public const int DefaultContextCap = 4096;
 }
@@ -280,7 +283,8 @@ internal sealed partial class ModelManager : IDisposable
     {
         var started = time.GetTimestamp();
         LogLoading(logger, entry.Name, entry.Path);
-        var model = loader.Load(entry.Path, new ModelLoadSettings(options.Threads, options.ContextLength, options.ChatTemplate));
+        var model = loader.Load(entry.Path, new ModelLoadSettings(options.Threads, options.ContextLength,
+            options.ModelChatTemplates.GetValueOrDefault(entry.Name) ?? options.ChatTemplate));
         try
         {
             var context = Math.Min(options.ContextLength ?? ModelManagerOptions.DefaultContextCap, model.ContextLength);
