@@ -42,12 +42,24 @@ public sealed class BackendKilledWhileQueuedTests
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var queued = 0;
         var deadline = DateTime.UtcNow.AddSeconds(60);
+        string? scrapeError = null;
         while (queued < 1 && DateTime.UtcNow < deadline && !inFlight.All(t => t.IsCompleted))
         {
-            queued = QueueDepth(await probe.GetStringAsync(new Uri(victim.Address, "/metrics")));
+            // One failed scrape must not end the test: on a loaded CI machine a scrape once came back 400 (unexplained,
+            // not reproduced since); keep polling and report what was seen if the queue never showed.
+            using var scrape = await probe.GetAsync(new Uri(victim.Address, "/metrics"));
+            var text = await scrape.Content.ReadAsStringAsync();
+            if (scrape.IsSuccessStatusCode)
+            {
+                queued = QueueDepth(text);
+            }
+            else
+            {
+                scrapeError ??= $"{(int)scrape.StatusCode}: {text}";
+            }
         }
 
-        Assert.True(queued >= 1, "no request ever waited in the victim's queue");
+        Assert.True(queued >= 1, "no request ever waited in the victim's queue" + (scrapeError is null ? string.Empty : "; a scrape failed with " + scrapeError));
         victim.Kill();
 
         var results = await Task.WhenAll(inFlight);
