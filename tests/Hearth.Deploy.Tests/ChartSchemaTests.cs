@@ -3,14 +3,9 @@ namespace Hearth.Deploy.Tests;
 /// <summary>helm lint and every rendered object against the Kubernetes API schemas, for the default values and a multi-backend file.</summary>
 public sealed class ChartSchemaTests(DeployTools tools) : IClassFixture<DeployTools>
 {
-    public static TheoryData<string> ValueSets => new() { "default", "multi-backend-values.yaml", "discovery" };
+    public static TheoryData<string> ValueSets => DeployTools.ValueSets;
 
-    private string[] ValuesArguments(string set) => set switch
-    {
-        "default" => [],
-        "discovery" => ["--set", "router.discovery.enabled=true"],
-        _ => ["-f", tools.ValuesFile(set)],
-    };
+    private string[] ValuesArguments(string set) => tools.ValuesArguments(set);
 
     [Theory]
     [MemberData(nameof(ValueSets))]

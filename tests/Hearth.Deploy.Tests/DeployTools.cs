@@ -65,6 +65,17 @@ public sealed class DeployTools
 
     public string ValuesFile(string name) => Path.Combine(Chart, "ci", name);
 
+    /// <summary>The value sets every chart test covers: the defaults, the multi-backend file, discovery on.</summary>
+    public static TheoryData<string> ValueSets => new() { "default", "multi-backend-values.yaml", "discovery" };
+
+    /// <summary>The <c>helm</c> arguments that select one of <see cref="ValueSets"/>.</summary>
+    public string[] ValuesArguments(string set) => set switch
+    {
+        "default" => [],
+        "discovery" => ["--set", "router.discovery.enabled=true"],
+        _ => ["-f", ValuesFile(set)],
+    };
+
     public static ProcessResult Run(string file, IEnumerable<string> arguments, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(file)

@@ -5,14 +5,9 @@ namespace Hearth.Deploy.Tests;
 /// <summary>The router.yaml the chart renders loads in the router's own loader (which rejects unknown keys and bad values).</summary>
 public sealed class RouterConfigTests(DeployTools tools) : IClassFixture<DeployTools>
 {
-    public static TheoryData<string> ValueSets => new() { "default", "multi-backend-values.yaml", "discovery" };
+    public static TheoryData<string> ValueSets => DeployTools.ValueSets;
 
-    private string[] ValuesArguments(string set) => set switch
-    {
-        "default" => [],
-        "discovery" => ["--set", "router.discovery.enabled=true"],
-        _ => ["-f", tools.ValuesFile(set)],
-    };
+    private string[] ValuesArguments(string set) => tools.ValuesArguments(set);
 
     [Theory]
     [MemberData(nameof(ValueSets))]

@@ -50,14 +50,7 @@ internal static class RouterCommand
             var address = RouterHost.ListeningAddress(app);
             await Console.Out.WriteLineAsync($"hearth router: listening on {address} ({options.Backends.Count} backend(s), strategy {options.Routing.Strategy})").ConfigureAwait(false);
             await Console.Out.FlushAsync(cancellation).ConfigureAwait(false);
-            var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            using (cancellation.Register(() => stop.TrySetResult()))
-            using (app.Lifetime.ApplicationStopping.Register(() => stop.TrySetResult()))
-            {
-                await stop.Task.ConfigureAwait(false);
-            }
-
-            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await CommandHost.RunUntilStoppedAsync(app, cancellation).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return command;

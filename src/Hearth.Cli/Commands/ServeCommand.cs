@@ -80,16 +80,7 @@ internal static class ServeCommand
             var address = HearthServer.ListeningAddress(app);
             await Console.Out.WriteLineAsync($"hearth: listening on {address} (web chat: {new Uri(address, "/chat")})").ConfigureAwait(false);
             await Console.Out.FlushAsync(cancellation).ConfigureAwait(false);
-            // Ctrl+C / SIGTERM reach us either as the command's cancellation or as the host's own stop
-            // request (its console lifetime also listens for them); on either, stop accepting and unload.
-            var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            using (cancellation.Register(() => stop.TrySetResult()))
-            using (app.Lifetime.ApplicationStopping.Register(() => stop.TrySetResult()))
-            {
-                await stop.Task.ConfigureAwait(false);
-            }
-
-            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await CommandHost.RunUntilStoppedAsync(app, cancellation).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return command;

@@ -76,15 +76,8 @@ internal static class UpCommand
             var address = SupervisorHost.ListeningAddress(app);
             await Console.Out.WriteLineAsync($"hearth: supervisor on {address} (dashboard: {address}, {supervisor.List().Count} instance(s), state in {options.Home})").ConfigureAwait(false);
             await Console.Out.FlushAsync(cancellation).ConfigureAwait(false);
-            var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            using (cancellation.Register(() => stop.TrySetResult()))
-            using (app.Lifetime.ApplicationStopping.Register(() => stop.TrySetResult()))
-            {
-                await stop.Task.ConfigureAwait(false);
-            }
-
             // Instances are stopped (TERM, then KILL after the grace period) when the supervisor is disposed.
-            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await CommandHost.RunUntilStoppedAsync(app, cancellation).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return command;
