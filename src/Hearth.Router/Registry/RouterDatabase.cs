@@ -1,3 +1,4 @@
+using Hearth.Store.Registry;
 using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
@@ -22,20 +23,14 @@ public sealed class RouterDatabase
 
     private const string SecretSetting = "key_hmac_secret";
     private readonly string connectionString;
-    private readonly int busyTimeoutMs;
+    private readonly TimeSpan busyTimeout;
     private byte[]? secret;
 
     private RouterDatabase(string path, TimeSpan busyTimeout)
     {
         Path = System.IO.Path.GetFullPath(path);
-        busyTimeoutMs = (int)Math.Clamp(busyTimeout.TotalMilliseconds, 0, int.MaxValue);
-        connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = Path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds)),
-        }.ToString();
+        this.busyTimeout = busyTimeout;
+        connectionString = WalDatabase.ConnectionString(Path, busyTimeout);
     }
 
     public string Path { get; }
@@ -81,24 +76,7 @@ public sealed class RouterDatabase
         return System.IO.Path.Combine(home, "router.db");
     }
 
-    public SqliteConnection OpenConnection()
-    {
-        var connection = new SqliteConnection(connectionString);
-        try
-        {
-            connection.Open();
-            // busy_timeout first: switching to WAL itself needs the lock another process may hold.
-            Execute(connection, "PRAGMA busy_timeout = " + busyTimeoutMs.ToString(CultureInfo.InvariantCulture) + ";");
-            Execute(connection, "PRAGMA journal_mode = WAL;");
-            Execute(connection, "PRAGMA synchronous = NORMAL;");
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+    public SqliteConnection OpenConnection() => WalDatabase.Open(connectionString, busyTimeout);
 
     /// <summary>The schema version on disk (0 for an empty file).</summary>
     public int SchemaVersion()

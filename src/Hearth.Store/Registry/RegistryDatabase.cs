@@ -15,43 +15,18 @@ namespace Hearth.Store.Registry;
 internal sealed class RegistryDatabase
 {
     private readonly string connectionString;
-    private readonly int busyTimeoutMs;
+    private readonly TimeSpan busyTimeout;
 
     public RegistryDatabase(string path, TimeSpan busyTimeout)
     {
         Path = path;
-        busyTimeoutMs = (int)Math.Clamp(busyTimeout.TotalMilliseconds, 0, int.MaxValue);
-        connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds)),
-        }.ToString();
+        this.busyTimeout = busyTimeout;
+        connectionString = WalDatabase.ConnectionString(path, busyTimeout);
     }
 
     public string Path { get; }
 
-    public SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(connectionString);
-        try
-        {
-            connection.Open();
-            // busy_timeout first: switching to WAL itself needs the lock another process may hold.
-            Execute(connection, "PRAGMA busy_timeout = " + busyTimeoutMs.ToString(CultureInfo.InvariantCulture) + ";");
-            Execute(connection, "PRAGMA journal_mode = WAL;");
-            // NORMAL is durable in WAL mode except for the last commits on power loss, which a
-            // registry of re-creatable entries can afford (sqlite.org/pragma.html#pragma_synchronous).
-            Execute(connection, "PRAGMA synchronous = NORMAL;");
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+    public SqliteConnection Open() => WalDatabase.Open(connectionString, busyTimeout);
 
     /// <summary>Brings the schema to the newest version, once, under the write lock.</summary>
     public void Migrate()
