@@ -88,6 +88,7 @@ public static class HearthServer
                     PrefillChunk = options.PrefillChunk,
                     ChatTemplate = options.ChatTemplate,
                     ModelChatTemplates = new Dictionary<string, string>(options.ModelChatTemplates, StringComparer.Ordinal),
+                    ModelDefaults = new Dictionary<string, ModelDefaults>(options.ModelDefaults, StringComparer.Ordinal),
                 },
                 () => metrics,
                 loggerFactory,

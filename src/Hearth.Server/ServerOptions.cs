@@ -36,6 +36,10 @@ public sealed class ServerOptions
     /// (<c>--chat-template NAME=FILE</c>): a packed image gives each of its models the template its spec names.</summary>
     public Dictionary<string, string> ModelChatTemplates { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Sampling defaults and context length for single models, by model name (<c>--model-defaults NAME=FILE</c>):
+    /// a packed image serves each model with the <c>parameters</c> its spec names. Requests still override them.</summary>
+    public Dictionary<string, ModelDefaults> ModelDefaults { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Models kept in memory at once; loading one more evicts the least recently used idle one.</summary>
     public int MaxLoadedModels { get; set; } = 2;
 

@@ -76,6 +76,10 @@ internal static class PackRunCommand
                 {
                     arg = Path.Combine(root, arg.TrimStart('/'));
                 }
+                else if (arg.IndexOf("=/", StringComparison.Ordinal) is > 0 and var eq && Path.Exists(Path.Combine(root, arg[(eq + 2)..])))
+                {
+                    arg = arg[..(eq + 1)] + Path.Combine(root, arg[(eq + 2)..]); // NAME=/file (--chat-template, --model-defaults)
+                }
 
                 start.ArgumentList.Add(arg);
             }

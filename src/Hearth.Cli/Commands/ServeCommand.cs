@@ -28,10 +28,16 @@ internal static class ServeCommand
             Description = "Jinja chat template FILE used for every model instead of its own (e.g. one with a tool-calling format), or NAME=FILE for one model. Repeatable.",
             Arity = ArgumentArity.ZeroOrMore,
         };
+        var modelDefaults = new Option<string[]>("--model-defaults")
+        {
+            Description = "NAME=FILE: a JSON object of defaults for one model (temperature, top_p, min_p, top_k, repeat_penalty, presence_penalty, "
+                + "frequency_penalty, seed, max_tokens, ctx), used when a request leaves them out; ctx sizes its context. Repeatable.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
         var cors = new Option<string[]>("--cors-origin") { Description = "Allow this browser origin (CORS). Repeatable; off by default.", Arity = ArgumentArity.ZeroOrMore };
 
         var command = new Command("serve", "Serve models over OpenAI- and Ollama-compatible HTTP, with a web chat at /chat.");
-        foreach (var option in new Option[] { model, host, port, parallel, ctx, threads, keepAlive, maxModels, queue, prefill, apiKey, cors, chatTemplate })
+        foreach (var option in new Option[] { model, host, port, parallel, ctx, threads, keepAlive, maxModels, queue, prefill, apiKey, cors, chatTemplate, modelDefaults })
         {
             command.Options.Add(option);
         }
@@ -63,6 +69,18 @@ internal static class ServeCommand
                 {
                     options.ModelChatTemplates[name] = source;
                 }
+            }
+
+            foreach (var value in parse.GetValue(modelDefaults) ?? [])
+            {
+                var split = value.IndexOf('=', StringComparison.Ordinal);
+                if (split <= 0)
+                {
+                    throw new ArgumentException($"--model-defaults '{value}': give NAME=FILE (the model's name, a JSON file).", "--model-defaults");
+                }
+
+                var file = value[(split + 1)..];
+                options.ModelDefaults[value[..split]] = ModelDefaults.Parse(await File.ReadAllTextAsync(file, cancellation).ConfigureAwait(false), file);
             }
 
             foreach (var m in parse.GetValue(model) ?? [])

@@ -10,7 +10,7 @@ namespace Hearth.Packaging.Build;
 /// Stacks a spec's models on the runtime image: per platform, the runtime's layers, one
 /// uncompressed layer per model file (<c>/models/NAME.gguf</c>, the same digest on every platform,
 /// so the registry stores it once), and a small config layer (<c>/etc/hearth/</c>: serve settings,
-/// sampling parameters, templates). The config's entrypoint serves those models on the spec's port.
+/// per-model parameters as serving defaults, templates). The config's entrypoint serves those models on the spec's port.
 /// Nothing here reads the clock: every time field is the epoch given.
 /// </summary>
 public sealed class ModelImageBuilder(LayerDigestCache? digestCache = null)
@@ -60,6 +60,11 @@ public sealed class ModelImageBuilder(LayerDigestCache? digestCache = null)
     private static IEnumerable<LayerItem> ConfigItems(PackSpec spec)
     {
         yield return LayerItem.FromBytes("etc/hearth/serve.json", CanonicalJson.Serialize(ServeConfig(spec)));
+        foreach (var model in spec.Models.Where(m => m.Parameters.Count > 0))
+        {
+            yield return LayerItem.FromBytes(DefaultsPath(model)[1..], CanonicalJson.Serialize(Parameters(model)));
+        }
+
         foreach (var model in spec.Models.Where(m => m.TemplatePath is not null))
         {
             yield return LayerItem.FromBytes($"etc/hearth/templates/{model.Name}.jinja", File.ReadAllBytes(model.TemplatePath!));
@@ -81,18 +86,22 @@ public sealed class ModelImageBuilder(LayerDigestCache? digestCache = null)
             ["sha256"] = m.Sha256,
             ["source"] = m.Source.Display,
             ["template"] = m.TemplatePath is null ? null : $"/etc/hearth/templates/{m.Name}.jinja",
-            ["parameters"] = new JsonObject(m.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal)
-                .Select(p => KeyValuePair.Create(p.Key, p.Value is long l ? JsonValue.Create(l) : (JsonNode?)JsonValue.Create((double)p.Value)))),
+            ["parameters"] = Parameters(m),
         })]),
     };
+
+    /// <summary>Where a model's parameters lie in the image, for <c>hearth serve --model-defaults NAME=FILE</c>.</summary>
+    internal static string DefaultsPath(ModelSpec model) => $"/etc/hearth/defaults/{model.Name}.json";
+
+    private static JsonObject Parameters(ModelSpec model) => new(model.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal)
+        .Select(p => KeyValuePair.Create(p.Key, p.Value is long l ? JsonValue.Create(l) : (JsonNode?)JsonValue.Create((double)p.Value))));
 
     /// <summary>The serve command line of the image (no shell: the API key comes from HEARTH_API_KEY, which <c>hearth serve</c> reads itself).</summary>
     internal static JsonArray Entrypoint(PackSpec spec)
     {
         var args = new List<string> { "/app/hearth", "serve", "--host", "0.0.0.0", "--port", spec.Serve.Port.ToString(CultureInfo.InvariantCulture),
             "--parallel", spec.Serve.Parallel.ToString(CultureInfo.InvariantCulture) };
-        var ctx = spec.Serve.Context ?? spec.Models.Select(m => m.Parameters.GetValueOrDefault("ctx")).OfType<long>().Select(v => (int?)v).Max();
-        if (ctx is { } c)
+        if (spec.Serve.Context is { } c)
         {
             args.AddRange(["--ctx", c.ToString(CultureInfo.InvariantCulture)]);
         }
@@ -104,6 +113,12 @@ public sealed class ModelImageBuilder(LayerDigestCache? digestCache = null)
             {
                 // The served name is the file's name, so NAME= picks exactly this model.
                 args.AddRange(["--chat-template", $"{model.Name}=/etc/hearth/templates/{model.Name}.jinja"]);
+            }
+
+            if (model.Parameters.Count > 0)
+            {
+                // Sampling defaults and the model's own ctx; a request's values still win.
+                args.AddRange(["--model-defaults", $"{model.Name}={DefaultsPath(model)}"]);
             }
         }
 

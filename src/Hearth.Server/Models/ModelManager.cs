@@ -31,6 +31,9 @@ internal sealed record ModelManagerOptions
     /// <summary>Per-model templates by model name, winning over <see cref="ChatTemplate"/> (<see cref="ServerOptions.ModelChatTemplates"/>).</summary>
     public IReadOnlyDictionary<string, string> ModelChatTemplates { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Per-model defaults by model name (<see cref="ServerOptions.ModelDefaults"/>); their context wins over <see cref="ContextLength"/>.</summary>
+    public IReadOnlyDictionary<string, ModelDefaults> ModelDefaults { get; init; } = new Dictionary<string, ModelDefaults>();
+
     /// <summary>Default cap on the per-sequence context: 4096 tokens x 4 slots keeps a 1B model's F16 KV cache near 0.5 GiB.</summary>
     public const int DefaultContextCap = 4096;
 }
@@ -78,6 +81,11 @@ internal sealed partial class ModelManager : IDisposable
     public ModelResolver Resolver => resolver;
 
     public TimeSpan DefaultKeepAlive => options.KeepAlive;
+
+    /// <summary>The defaults of the model a request names (null name = the default model); null when it has none or is unknown
+    /// (the request then fails in <see cref="AcquireAsync"/>). Looked up before loading, so the request is validated first.</summary>
+    public ModelDefaults? DefaultsFor(string? name) =>
+        options.ModelDefaults.Count == 0 || resolver.Resolve(name) is not { } entry ? null : options.ModelDefaults.GetValueOrDefault(entry.Name);
 
     /// <summary>True while any model is being loaded (/health answers 503 then).</summary>
     public bool IsLoading
@@ -283,11 +291,12 @@ internal sealed partial class ModelManager : IDisposable
     {
         var started = time.GetTimestamp();
         LogLoading(logger, entry.Name, entry.Path);
-        var model = loader.Load(entry.Path, new ModelLoadSettings(options.Threads, options.ContextLength,
+        var contextLength = options.ModelDefaults.GetValueOrDefault(entry.Name)?.ContextLength ?? options.ContextLength;
+        var model = loader.Load(entry.Path, new ModelLoadSettings(options.Threads, contextLength,
             options.ModelChatTemplates.GetValueOrDefault(entry.Name) ?? options.ChatTemplate));
         try
         {
-            var context = Math.Min(options.ContextLength ?? ModelManagerOptions.DefaultContextCap, model.ContextLength);
+            var context = Math.Min(contextLength ?? ModelManagerOptions.DefaultContextCap, model.ContextLength);
             var scheduler = new BatchScheduler(
                 entry.Name,
                 model,

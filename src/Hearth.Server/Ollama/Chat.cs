@@ -140,7 +140,7 @@ internal static class OllamaChatEndpoint
             variables["enable_thinking"] = think;
         }
 
-        var parameters = OllamaMapping.Map(request.Options) with { Constraint = OllamaMapping.JsonFormat(request.Format) };
+        var parameters = OllamaMapping.Map(request.Options, server.Models.DefaultsFor(request.Model)) with { Constraint = OllamaMapping.JsonFormat(request.Format) };
         using var lease = await server.Models.AcquireAsync(request.Model, request.KeepAlive, context.RequestAborted).ConfigureAwait(false);
         var model = lease.Model;
         var name = request.Model ?? model.Name;

@@ -69,7 +69,7 @@ internal static class GenerateEndpoint
         var request = await RequestReader.ReadAsync<GenerateRequest>(context).ConfigureAwait(false);
         OllamaMapping.Check(request.Images is null or { Count: 0 }, "images", "are not supported");
         OllamaMapping.Check(string.IsNullOrEmpty(request.Suffix), "suffix", "is not supported");
-        var parameters = OllamaMapping.Map(request.Options) with { Constraint = OllamaMapping.JsonFormat(request.Format) };
+        var parameters = OllamaMapping.Map(request.Options, server.Models.DefaultsFor(request.Model)) with { Constraint = OllamaMapping.JsonFormat(request.Format) };
         using var lease = await server.Models.AcquireAsync(request.Model, request.KeepAlive, context.RequestAborted).ConfigureAwait(false);
         var model = lease.Model;
         var name = request.Model ?? model.Name;

@@ -42,7 +42,8 @@ internal sealed record OllamaOptions
 /// <summary>Ollama's defaults and ranges mapped to the scheduler's parameters.</summary>
 internal static class OllamaMapping
 {
-    public static GenerationParameters Map(OllamaOptions? o)
+    /// <summary>Validates <paramref name="o"/> and fills what it leaves out from the model's <paramref name="defaults"/>, then Ollama's.</summary>
+    public static GenerationParameters Map(OllamaOptions? o, ModelDefaults? defaults = null)
     {
         o ??= new OllamaOptions();
         Check(o.Temperature is null or >= 0, "options.temperature", "must not be negative");
@@ -52,22 +53,25 @@ internal static class OllamaMapping
         Check(o.NumPredict is null or (>= -2 and not 0), "options.num_predict", "must be positive, -1 (no limit) or -2 (fill the context)");
 
         // Ollama's documented defaults (api.md "Valid parameters"): temperature 0.8, top_k 40, top_p 0.9, repeat_penalty 1.1.
+        // A model's defaults (a pack spec's parameters) come before them, the request's options before both.
+        var d = defaults ?? new ModelDefaults();
         return new GenerationParameters
         {
             Sampling = new SamplingParameters
             {
-                Temperature = o.Temperature ?? 0.8f,
-                TopK = o.TopK ?? 40,
-                TopP = o.TopP ?? 0.9f,
-                MinP = o.MinP ?? 0f,
+                Temperature = o.Temperature ?? d.Temperature ?? 0.8f,
+                TopK = o.TopK ?? d.TopK ?? 40,
+                TopP = o.TopP ?? d.TopP ?? 0.9f,
+                MinP = o.MinP ?? d.MinP ?? 0f,
                 TypicalP = o.TypicalP ?? 1f,
-                RepeatPenalty = o.RepeatPenalty ?? 1.1f,
+                RepeatPenalty = o.RepeatPenalty ?? d.RepeatPenalty ?? 1.1f,
                 RepeatLastN = o.RepeatLastN ?? 64,
-                PresencePenalty = o.PresencePenalty ?? 0f,
-                FrequencyPenalty = o.FrequencyPenalty ?? 0f,
-                Seed = o.Seed is long s and >= 0 ? (ulong)s : null,
+                PresencePenalty = o.PresencePenalty ?? d.PresencePenalty ?? 0f,
+                FrequencyPenalty = o.FrequencyPenalty ?? d.FrequencyPenalty ?? 0f,
+                Seed = (o.Seed ?? d.Seed) is long s and >= 0 ? (ulong)s : null,
             },
-            MaxTokens = o.NumPredict is int n and > 0 ? n : null,
+            // num_predict -1/-2 in the request means "no limit" and so also overrides a default max_tokens.
+            MaxTokens = o.NumPredict is int n ? (n > 0 ? n : null) : d.MaxTokens,
             Stop = o.Stop ?? [],
         };
     }

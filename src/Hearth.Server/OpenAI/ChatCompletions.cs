@@ -143,7 +143,7 @@ internal static class ChatCompletions
     private static readonly HashSet<string> Roles = ["system", "developer", "user", "assistant", "tool"];
 
     /// <summary>Validates a request and returns the messages to render and the generation parameters.</summary>
-    public static (JsonArray Messages, GenerationParameters Parameters) Map(ChatCompletionRequest request)
+    public static (JsonArray Messages, GenerationParameters Parameters) Map(ChatCompletionRequest request, ModelDefaults? defaults = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         OpenAISampling.Check(request.Messages is { Count: > 0 }, "messages", "must be a non-empty array");
@@ -193,7 +193,8 @@ internal static class ChatCompletions
             request.FrequencyPenalty,
             request.LogitBias,
             request.Logprobs == true ? request.TopLogprobs ?? 0 : null,
-            request.N);
+            request.N,
+            defaults);
         return (messages, parameters with { Constraint = Constraint(request.ResponseFormat) });
     }
 

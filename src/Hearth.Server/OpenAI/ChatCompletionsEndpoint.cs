@@ -11,7 +11,7 @@ internal static class ChatCompletionsEndpoint
     public static async Task HandleAsync(HttpContext context, ServerState server)
     {
         var request = await RequestReader.ReadAsync<ChatCompletionRequest>(context).ConfigureAwait(false);
-        var (messages, parameters) = ChatCompletions.Map(request);
+        var (messages, parameters) = ChatCompletions.Map(request, server.Models.DefaultsFor(request.Model));
         var tools = ToolOptions.From(request.Tools, request.ToolChoice, request.ParallelToolCalls);
         var split = ChatCompletions.SplitReasoning(request);
         var variables = request.ChatTemplateKwargs?.ToDictionary(p => p.Key, p => p.Value?.DeepClone()) ?? [];

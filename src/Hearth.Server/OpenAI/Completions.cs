@@ -66,7 +66,7 @@ internal static class Completions
     /// <summary>Legacy logprobs allows at most 5 alternatives.</summary>
     public const int MaxLegacyLogprobs = 5;
 
-    public static GenerationParameters Map(CompletionRequest request)
+    public static GenerationParameters Map(CompletionRequest request, ModelDefaults? defaults = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         OpenAISampling.Check(request.Prompt is not null, "prompt", "is required");
@@ -77,7 +77,7 @@ internal static class Completions
         return OpenAISampling.Map(
             request.Temperature,
             request.TopP,
-            request.MaxTokens ?? DefaultMaxTokens,
+            request.MaxTokens ?? defaults?.MaxTokens ?? DefaultMaxTokens,
             "max_tokens",
             request.Stop,
             request.Seed,
@@ -85,7 +85,8 @@ internal static class Completions
             request.FrequencyPenalty,
             request.LogitBias,
             request.Logprobs,
-            request.N);
+            request.N,
+            defaults);
     }
 
     public static CompletionResponse Response(string id, long created, string model, string prefix, CompletionResult result) =>

@@ -11,7 +11,7 @@ internal static class CompletionsEndpoint
     public static async Task HandleAsync(HttpContext context, ServerState server)
     {
         var request = await RequestReader.ReadAsync<CompletionRequest>(context).ConfigureAwait(false);
-        var parameters = Completions.Map(request);
+        var parameters = Completions.Map(request, server.Models.DefaultsFor(request.Model));
         using var lease = await server.Models.AcquireAsync(request.Model, null, context.RequestAborted).ConfigureAwait(false);
         var model = lease.Model;
         var text = request.Prompt!.Texts?[0];

@@ -30,7 +30,8 @@ internal static class OpenAISampling
         float? frequencyPenalty,
         IReadOnlyDictionary<string, float>? logitBias,
         int? topLogprobs,
-        int? n)
+        int? n,
+        ModelDefaults? defaults = null)
     {
         Check(temperature is null or (>= 0 and <= 2), "temperature", "must be between 0 and 2");
         Check(topP is null or (> 0 and <= 1), "top_p", "must be greater than 0 and at most 1");
@@ -44,17 +45,19 @@ internal static class OpenAISampling
         {
             Sampling = new SamplingParameters
             {
-                // OpenAI semantics: temperature and nucleus only; the llama-style filters stay off.
-                Temperature = temperature ?? 1f,
-                TopP = topP ?? 1f,
-                TopK = 0,
-                MinP = 0,
-                PresencePenalty = presencePenalty ?? 0,
-                FrequencyPenalty = frequencyPenalty ?? 0,
+                // OpenAI semantics: temperature and nucleus only; the llama-style filters stay off unless the
+                // model's defaults (a pack spec's parameters) turn them on. The request's value always wins.
+                Temperature = temperature ?? defaults?.Temperature ?? 1f,
+                TopP = topP ?? defaults?.TopP ?? 1f,
+                TopK = defaults?.TopK ?? 0,
+                MinP = defaults?.MinP ?? 0,
+                RepeatPenalty = defaults?.RepeatPenalty ?? 1f,
+                PresencePenalty = presencePenalty ?? defaults?.PresencePenalty ?? 0,
+                FrequencyPenalty = frequencyPenalty ?? defaults?.FrequencyPenalty ?? 0,
                 LogitBias = LogitBias(logitBias),
-                Seed = seed is long s ? unchecked((ulong)s) : null,
+                Seed = (seed ?? defaults?.Seed) is long s ? unchecked((ulong)s) : null,
             },
-            MaxTokens = maxTokens,
+            MaxTokens = maxTokens ?? defaults?.MaxTokens,
             Stop = stop ?? [],
             TopLogprobs = topLogprobs,
         };
