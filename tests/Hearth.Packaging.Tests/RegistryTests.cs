@@ -141,6 +141,8 @@ public sealed class RegistryTests
         Assert.Equal("runtime for linux/amd64", File.ReadAllText(Path.Combine(bundle, "rootfs", "app", "hearth")));
         var serve = JsonNode.Parse(File.ReadAllText(Path.Combine(bundle, "rootfs", "etc", "hearth", "serve.json")))!;
         Assert.Equal(0.7, (double)serve["models"]![0]!["parameters"]!["temperature"]!);
+        var defaults = File.ReadAllText(Path.Combine(bundle, "rootfs", "etc", "hearth", "defaults", "tiny.json"));
+        Assert.Equal(0.7f, Hearth.Server.ModelDefaults.Parse(defaults, "tiny.json").Temperature);
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(bundle, "config.json")))!;
         Assert.Equal("/app/hearth", (string?)config["process"]!["args"]![0]);
     }

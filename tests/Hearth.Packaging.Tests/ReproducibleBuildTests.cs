@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.Text.Json.Nodes;
 using Hearth.Packaging.Oci;
+using Hearth.Server;
 using Hearth.Testing;
 
 namespace Hearth.Packaging.Tests;
@@ -62,7 +63,42 @@ public sealed class ReproducibleBuildTests
         var set = await new Build.ModelImageBuilder().BuildAsync(spec, [resolved], await FakeRuntime.CreateAsync(), DateTimeOffset.UnixEpoch, CancellationToken.None);
 
         var entrypoint = set.Images[0].ConfigJson()["config"]!["Entrypoint"]!.ToJsonString();
-        Assert.EndsWith(""","--model","/models/tiny.gguf","--chat-template","tiny=/etc/hearth/templates/tiny.jinja"]""", entrypoint, StringComparison.Ordinal);
+        Assert.EndsWith(""","--model","/models/tiny.gguf","--chat-template","tiny=/etc/hearth/templates/tiny.jinja","--model-defaults","tiny=/etc/hearth/defaults/tiny.json"]""",
+            entrypoint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_models_parameters_are_packed_as_serving_defaults_that_hearth_serve_reads()
+    {
+        using var dir = new TempDir();
+        var model = SharedData.Model("llama-2-tiny-random.gguf");
+        var yaml = TinySpec(model).Replace("parameters: {temperature: 0.7}", "parameters: {temperature: 0, top_k: 5, seed: 7, ctx: 256}", StringComparison.Ordinal);
+        var spec = Build.Packager.LoadSpec(dir.File("hearth.pack.yaml", yaml), out _);
+        var resolved = new Sources.ResolvedModel(spec.Models[0], model, new FileInfo(model).Length);
+        var set = await new Build.ModelImageBuilder().BuildAsync(spec, [resolved], await FakeRuntime.CreateAsync(), DateTimeOffset.UnixEpoch, CancellationToken.None);
+
+        // No server-wide --ctx: the model's ctx travels with its other defaults.
+        var args = set.Images[0].ConfigJson()["config"]!["Entrypoint"]!.AsArray().Select(a => (string)a!).ToList();
+        Assert.DoesNotContain("--ctx", args);
+        var file = args[args.IndexOf("--model-defaults") + 1]["tiny=/".Length..];
+
+        using var tar = new MemoryStream();
+        await set.Images[0].Layers[^1].Blob.CopyToAsync(tar, CancellationToken.None);
+        tar.Position = 0;
+        using var reader = new TarReader(tar);
+        string? json = null;
+        while (reader.GetNextEntry(copyData: true) is { } entry)
+        {
+            if (entry.Name == file)
+            {
+                json = new StreamReader(entry.DataStream!).ReadToEnd();
+            }
+        }
+
+        Assert.Equal("""{"ctx":256,"seed":7,"temperature":0,"top_k":5}""", json);
+        var defaults = ModelDefaults.Parse(json!, file); // exactly what `hearth serve --model-defaults` parses
+        Assert.Equal(new ModelDefaults { Temperature = 0, TopK = 5, Seed = 7, ContextLength = 256 }, defaults);
+        Assert.Equal(Spec.SpecParser.ParameterRanges.OrderBy(p => p.Key), ModelDefaults.Ranges.OrderBy(p => p.Key)); // the spec accepts what serve accepts
     }
 
     [Fact]
@@ -83,7 +119,8 @@ public sealed class ReproducibleBuildTests
 
         var config = amd.ConfigJson();
         Assert.Equal(new JsonArray([.. amd.Layers.Select(l => (JsonNode)l.Descriptor.Digest)]).ToJsonString(), config["rootfs"]!["diff_ids"]!.ToJsonString());
-        Assert.Equal("""["/app/hearth","serve","--host","0.0.0.0","--port","8080","--parallel","2","--model","/models/tiny.gguf"]""", config["config"]!["Entrypoint"]!.ToJsonString());
+        Assert.Equal("""["/app/hearth","serve","--host","0.0.0.0","--port","8080","--parallel","2","--model","/models/tiny.gguf","--model-defaults","tiny=/etc/hearth/defaults/tiny.json"]""",
+            config["config"]!["Entrypoint"]!.ToJsonString());
         Assert.NotNull(config["config"]!["ExposedPorts"]!["8080/tcp"]);
         Assert.Equal(Tools.Sha256(model), (string?)config["config"]!["Labels"]!["dev.hearth.model.tiny.sha256"]);
         Assert.Equal("1970-01-01T00:00:00Z", (string?)config["created"]);

@@ -100,8 +100,9 @@ internal static class PackCommand
                 Console.Error.WriteLine($"{location}: {result.BlobsWritten} blobs written ({StoreConsole.FormatSize(result.BytesWritten)}), {result.BlobsSkipped} already there{sent}");
                 if (io.OpenTarget(location) is { } sbomTarget)
                 {
-                    var sbom = await build.AttachSbomAsync(sbomTarget, packager.Options.Epoch, cancellationToken).ConfigureAwait(false);
-                    Console.Error.WriteLine($"{location}: SPDX SBOM {build.Sbom.Digest} attached as referrer {sbom} (tag {Hearth.Packaging.Sbom.Referrers.FallbackTag(image.Digest)})");
+                    var (sbom, tagged) = await build.AttachSbomAsync(sbomTarget, packager.Options.Epoch, cancellationToken).ConfigureAwait(false);
+                    var found = tagged ? "tag " + Hearth.Packaging.Sbom.Referrers.FallbackTag(image.Digest) : "listed by the registry's referrers API";
+                    Console.Error.WriteLine($"{location}: SPDX SBOM {build.Sbom.Digest} attached as referrer {sbom} ({found})");
                     foreach (var model in formats.Length > 0 ? build.Models : [])
                     {
                         var tag = $"{location.Tag ?? ImageLocation.DefaultTag}-{model.Spec.Name}";

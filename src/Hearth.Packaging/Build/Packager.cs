@@ -60,6 +60,7 @@ public sealed class Packager(ModelStore store, HttpClient http, PackOptions? opt
 /// <summary>A built image, its SBOM (exact bytes) and the verified model files it holds.</summary>
 public sealed record BuildResult(ImageSet Image, BytesBlob Sbom, IReadOnlyList<ResolvedModel> Models)
 {
-    public Task<string> AttachSbomAsync(IImageTarget target, DateTimeOffset epoch, CancellationToken cancellationToken) =>
+    /// <summary>Attaches the SBOM as a referrer of the index; says whether the referrers fallback tag was needed.</summary>
+    public Task<(string Digest, bool UsedFallbackTag)> AttachSbomAsync(IImageTarget target, DateTimeOffset epoch, CancellationToken cancellationToken) =>
         Hearth.Packaging.Sbom.Referrers.AttachAsync(target, Image.Index.Describe(MediaTypes.Index), Sbom, MediaTypes.Spdx, epoch, cancellationToken);
 }

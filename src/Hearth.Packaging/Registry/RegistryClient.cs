@@ -73,7 +73,9 @@ public sealed partial class RegistryClient
         return false;
     }
 
-    public async Task PutManifestAsync(string repository, string reference, BytesBlob manifest, string mediaType, CancellationToken cancellationToken)
+    /// <summary>PUTs a manifest; returns the registry's <c>OCI-Subject</c> header (OCI 1.1: set by a registry that indexed the
+    /// manifest's <c>subject</c> for the referrers API), null when it sent none.</summary>
+    public async Task<string?> PutManifestAsync(string repository, string reference, BytesBlob manifest, string mediaType, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(() =>
         {
@@ -89,6 +91,8 @@ public sealed partial class RegistryClient
         {
             throw new RegistryException($"registry stored manifest {repository}:{reference} as {echoed}, not {manifest.Digest}", response.StatusCode);
         }
+
+        return response.Headers.TryGetValues("OCI-Subject", out var subject) ? subject.FirstOrDefault() : null;
     }
 
     public async Task<(BytesBlob Manifest, string MediaType)> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken)
@@ -141,10 +145,12 @@ public sealed partial class RegistryClient
         }
     }
 
-    /// <summary>The referrers API (<c>GET /v2/&lt;repo&gt;/referrers/&lt;digest&gt;</c>); null when the registry has none.</summary>
-    public async Task<JsonObject?> GetReferrersAsync(string repository, string digest, CancellationToken cancellationToken)
+    /// <summary>The referrers API (<c>GET /v2/&lt;repo&gt;/referrers/&lt;digest&gt;[?artifactType=]</c>): an image index; null when the
+    /// registry has none (a registry with the API answers 200 even for a subject without referrers, so 404 means "no API").</summary>
+    public async Task<JsonObject?> GetReferrersAsync(string repository, string digest, string? artifactType, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, Url($"v2/{repository}/referrers/{digest}")), cancellationToken).ConfigureAwait(false);
+        var query = artifactType is null ? "" : "?artifactType=" + Uri.EscapeDataString(artifactType);
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, Url($"v2/{repository}/referrers/{digest}{query}")), cancellationToken).ConfigureAwait(false);
         if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed or HttpStatusCode.BadRequest)
         {
             return null;

@@ -1,4 +1,5 @@
 using Hearth.Packaging.Oci;
+using Hearth.Packaging.Sbom;
 
 namespace Hearth.Packaging.Registry;
 
@@ -7,7 +8,7 @@ namespace Hearth.Packaging.Registry;
 /// whether the repository has it (HEAD) and then tries to mount it from <see cref="MountFrom"/>
 /// repositories of the same registry, so shared layers are never sent twice.
 /// </summary>
-public sealed class RegistryImageStore(RegistryClient client, string repository) : IImageTarget, IImageSource
+public sealed class RegistryImageStore(RegistryClient client, string repository) : IImageTarget, IImageSource, IReferrersTarget, IReferrersSource
 {
     public IList<string> MountFrom { get; } = [];
 
@@ -37,6 +38,12 @@ public sealed class RegistryImageStore(RegistryClient client, string repository)
 
     public Task PutManifestAsync(BytesBlob manifest, string mediaType, string? tag, CancellationToken cancellationToken) =>
         Client.PutManifestAsync(Repository, tag ?? manifest.Digest, manifest, mediaType, cancellationToken);
+
+    public async Task<bool> PutReferrerAsync(BytesBlob manifest, string mediaType, string subjectDigest, CancellationToken cancellationToken) =>
+        await Client.PutManifestAsync(Repository, manifest.Digest, manifest, mediaType, cancellationToken).ConfigureAwait(false) == subjectDigest;
+
+    public Task<System.Text.Json.Nodes.JsonObject?> GetReferrersAsync(string subjectDigest, string? artifactType, CancellationToken cancellationToken) =>
+        Client.GetReferrersAsync(Repository, subjectDigest, artifactType, cancellationToken);
 
     public Task<(BytesBlob Manifest, string MediaType)> GetManifestAsync(string reference, CancellationToken cancellationToken) =>
         Client.GetManifestAsync(Repository, reference, cancellationToken);

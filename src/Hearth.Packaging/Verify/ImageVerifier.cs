@@ -74,11 +74,8 @@ public static class ImageVerifier
             }
         }
 
-        var sboms = await Referrers.FindAsync(source, set.Digest, MediaTypes.Spdx, cancellationToken).ConfigureAwait(false);
-        if (sboms.Count == 0)
-        {
-            failures.Add("no SPDX SBOM referrer found (tag " + Referrers.FallbackTag(set.Digest) + ")");
-        }
+        var (sboms, via) = await Referrers.FindAsync(source, set.Digest, MediaTypes.Spdx, cancellationToken).ConfigureAwait(false);
+        (sboms.Count > 0 ? ok : failures).Add(sboms.Count > 0 ? $"SBOM referrer found through {via}" : $"no SPDX SBOM referrer found (looked at {via})");
 
         foreach (var sbom in sboms)
         {
