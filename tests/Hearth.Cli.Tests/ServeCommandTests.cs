@@ -57,6 +57,64 @@ public sealed partial class ServeCommandTests
     }
 
     [Fact]
+    public async Task Model_defaults_given_as_name_equals_file_fill_what_a_request_leaves_out()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"hearth-defaults-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, """{"max_tokens": 3, "temperature": 0}""");
+        using var process = Process.Start(Hearth("serve", "--model", SharedData.Model("llama-2-tiny-random.gguf"), "--port", "0",
+            "--model-defaults", "llama-2-tiny-random=" + file))!;
+        try
+        {
+            Match match;
+            do
+            {
+                var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60))
+                    ?? throw new InvalidOperationException("hearth serve exited: " + await process.StandardError.ReadToEndAsync());
+                match = ListeningLine().Match(line);
+            }
+            while (!match.Success);
+
+            using var http = new HttpClient { BaseAddress = new Uri(match.Groups[1].Value) };
+            async Task<JsonNode> Chat(string extra)
+            {
+                using var response = await http.PostAsync(new Uri("/v1/chat/completions", UriKind.Relative), new StringContent(
+                    """{"messages": [{"role": "user", "content": "Hi"}]""" + extra + "}", System.Text.Encoding.UTF8, "application/json"));
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+            }
+
+            Assert.Equal(3, (int)(await Chat(""))["usage"]!["completion_tokens"]!);
+            Assert.Equal(5, (int)(await Chat(""", "max_tokens": 5"""))["usage"]!["completion_tokens"]!); // the request wins
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Model_defaults_with_a_bad_key_stop_serve_with_invalid_input_naming_the_file()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"hearth-defaults-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, """{"temprature": 0.5}""");
+        try
+        {
+            using var process = Process.Start(Hearth("serve", "--model", SharedData.Model("llama-2-tiny-random.gguf"), "--port", "0",
+                "--model-defaults", "llama-2-tiny-random=" + file))!;
+            var stderr = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            Assert.Equal(ExitCodes.InvalidInput, process.ExitCode);
+            Assert.Contains($"--model-defaults {file}: unknown key 'temprature'", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Serve_starts_on_a_free_loopback_port_and_lists_its_model()
     {
         using var process = Process.Start(Hearth("serve", "--model", SharedData.Model("llama-2-tiny-random.gguf"), "--port", "0"))!;

@@ -1,4 +1,8 @@
+using System.Text;
 using System.Text.Json.Nodes;
+using Hearth.Packaging.Oci;
+using Hearth.Packaging.Registry;
+using Hearth.Packaging.Sbom;
 using Hearth.Testing;
 
 namespace Hearth.Packaging.Tests;
@@ -45,5 +49,29 @@ public sealed class ReferrersApiTests
         Assert.Contains($"GET /v2/hearth/tiny/referrers/{digest}?artifactType=application%2Fspdx%2Bjson", verifyRequests);
         Assert.Contains($"GET /v2/hearth/tiny/manifests/{(string?)referrer["digest"]}", verifyRequests);
         Assert.DoesNotContain(verifyRequests, r => r.Contains("/manifests/sha256-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_the_referrers_api_the_fallback_tag_keeps_every_referrer_of_the_subject()
+    {
+        await using var registry = await RegistryServer.StartAsync(); // Debian's docker-registry: no referrers API
+        using var http = new HttpClient();
+        var store = new RegistryImageStore(new RegistryClient(http, registry.Host), "hearth/tiny");
+        var subjectBlob = new BytesBlob("""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"""u8.ToArray());
+        await store.PutManifestAsync(subjectBlob, MediaTypes.Index, "1", CancellationToken.None);
+        var subject = subjectBlob.Describe(MediaTypes.Index);
+        Assert.Null(await store.GetReferrersAsync(subject.Digest, null, CancellationToken.None));
+
+        var sbom = new BytesBlob(Encoding.UTF8.GetBytes("""{"spdxVersion":"SPDX-2.3"}"""));
+        var note = new BytesBlob(Encoding.UTF8.GetBytes("a second artifact"));
+        Assert.True((await Referrers.AttachAsync(store, subject, sbom, MediaTypes.Spdx, DateTimeOffset.UnixEpoch, CancellationToken.None)).UsedFallbackTag);
+        Assert.True((await Referrers.AttachAsync(store, subject, note, "text/plain", DateTimeOffset.UnixEpoch, CancellationToken.None)).UsedFallbackTag);
+        await Referrers.AttachAsync(store, subject, sbom, MediaTypes.Spdx, DateTimeOffset.UnixEpoch, CancellationToken.None); // again: no duplicate
+
+        var (index, _) = await store.GetManifestAsync(Referrers.FallbackTag(subject.Digest), CancellationToken.None);
+        Assert.Equal([MediaTypes.Spdx, "text/plain"], JsonNode.Parse(index.Bytes)!["manifests"]!.AsArray().Select(m => (string?)m!["artifactType"]).Order(StringComparer.Ordinal));
+        var (found, via) = await Referrers.FindAsync(store, subject.Digest, MediaTypes.Spdx, CancellationToken.None);
+        Assert.Equal(sbom.Digest, Assert.Single(found).Digest);
+        Assert.Equal("tag " + Referrers.FallbackTag(subject.Digest), via);
     }
 }
