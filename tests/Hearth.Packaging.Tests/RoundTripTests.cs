@@ -69,6 +69,7 @@ public sealed class RoundTripTests(RuntimeImageFixture runtime)
             var chat = await http.GetAsync($"http://127.0.0.1:{port}/chat");
             Assert.True(chat.IsSuccessStatusCode);
             Assert.Equal("text/html", chat.Content.Headers.ContentType?.MediaType);
+            await AssertPackedContextAsync(port);
         }
         finally
         {
@@ -177,6 +178,7 @@ public sealed class RoundTripTests(RuntimeImageFixture runtime)
             await WaitForAsync(() => http.GetAsync($"http://127.0.0.1:{port}/health"), run);
             var models = await http.GetStringAsync($"http://127.0.0.1:{port}/v1/models");
             Assert.Contains("\"tiny\"", models, StringComparison.Ordinal);
+            await AssertPackedContextAsync(port);
         }
         finally
         {
@@ -221,6 +223,18 @@ public sealed class RoundTripTests(RuntimeImageFixture runtime)
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    /// <summary>The spec's <c>parameters: {ctx: 512}</c> reached the server (as <c>--model-defaults</c>): the tiny model's own context
+    /// is 4096, yet a prompt of 600 tokens is refused for a context of 512.</summary>
+    private static async Task AssertPackedContextAsync(int port)
+    {
+        using var http = new HttpClient();
+        var prompt = string.Join(' ', Enumerable.Repeat("waves", 600));
+        using var response = await http.PostAsync($"http://127.0.0.1:{port}/v1/completions",
+            new StringContent($$"""{"model": "tiny", "prompt": "{{prompt}}", "max_tokens": 1}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("maximum context length is 512 tokens", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     private static async Task WaitForAsync(Func<Task<HttpResponseMessage>> probe, Process server)
