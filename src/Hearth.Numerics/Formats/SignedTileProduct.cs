@@ -97,6 +97,10 @@ internal static partial class SignedTileProduct
         {
             NibbleRowTile.MatMul<T>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
         }
+        else if (nAct >= WeightMajorTile.MinVnniActivations && UseVnni)
+        {
+            WeightMajorTile.MatMulVnni<T>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
+        }
         else if (nAct >= WeightMajorTile.MinActivations && !UseVnni && !UseWideTiles)
         {
             WeightMajorTile.MatMul<T>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
