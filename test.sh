@@ -38,7 +38,10 @@ run() { # label, env..., -- , args
 }
 
 run "all tests" dotnet test Hearth.slnx -c Release --no-build -nologo || status=1
-run "kernels without AVX-512" DOTNET_EnableAVX512F=0 dotnet test tests/Hearth.Numerics.Tests -c Release --no-build -nologo || status=1
+# .NET 10 reads DOTNET_EnableAVX512 (DOTNET_EnableAVX512F is ignored): AVX-VNNI without AVX-512 (Alder Lake's tier),
+# then AVX2 alone (Zen 3's tier).
+run "kernels without AVX-512" DOTNET_EnableAVX512=0 dotnet test tests/Hearth.Numerics.Tests -c Release --no-build -nologo || status=1
+run "kernels on AVX2 alone" DOTNET_EnableAVX512=0 DOTNET_EnableAVXVNNI=0 dotnet test tests/Hearth.Numerics.Tests -c Release --no-build -nologo || status=1
 run "kernels on the portable 128-bit tier" DOTNET_EnableAVX2=0 dotnet test tests/Hearth.Numerics.Tests -c Release --no-build -nologo --filter "FullyQualifiedName~WeightKernel" || status=1
 run "kernels without hardware intrinsics" DOTNET_EnableHWIntrinsic=0 dotnet test tests/Hearth.Numerics.Tests -c Release --no-build -nologo || status=1
 

@@ -100,106 +100,213 @@ public static class GroupedAttention
         }
     }
 
+    /// <summary>Rows widened per block: 32 rows of a 128-dim head are 16 KiB of f32, which stays in L1 while every
+    /// query pass reads them.</summary>
+    private const int BlockRows = 32;
+
+    [ThreadStatic]
+    private static float[]? t_widened;
+
+    /// <summary>Widens <paramref name="rows"/> F16 rows (stride <paramref name="stride"/> halves) into f32 rows of
+    /// <paramref name="dim"/> floats; exact, so every product below equals the one on the F16 row.</summary>
+    private static unsafe void Widen(ushort* rows, int stride, int count, int dim, float* widened)
+    {
+        var vectorDim = dim & ~7;
+        for (var p = 0; p < count; p++)
+        {
+            var row = rows + ((long)p * stride);
+            var dst = widened + ((long)p * dim);
+            var i = 0;
+            for (; i < vectorDim; i += 8)
+            {
+                Avx.Store(dst + i, Avx2Ops.HalfToFloat(Sse2.LoadVector128(row + i)));
+            }
+
+            for (; i < dim; i++)
+            {
+                dst[i] = Fp16.ToFloat(row[i]);
+            }
+        }
+    }
+
+    private static float[] WidenedBuffer(int dim) =>
+        t_widened is { } w && w.Length >= BlockRows * dim ? w : (t_widened = GC.AllocateUninitializedArray<float>(BlockRows * dim, pinned: true));
+
+    // The rows are widened once per block of BlockRows and then read by every pass of four heads: a call for many
+    // queries (several tokens of one prompt against the same keys) pays the F16 widening once per row, not once per
+    // query pass.
     private static unsafe void ScoresAvx2(ushort* keys, int stride, int count, float* queries, int group, int dim, float scale, float* scores)
     {
         var vectorDim = dim & ~7;
-        for (var g0 = 0; g0 < group; g0 += HeadsPerPass)
+        fixed (float* widened = WidenedBuffer(dim))
         {
-            // A group that is not a multiple of four repeats its first head in the spare accumulators; those sums
-            // are not stored.
-            var heads = Math.Min(HeadsPerPass, group - g0);
-            var q0 = queries + ((long)g0 * dim);
-            var q1 = heads > 1 ? q0 + dim : q0;
-            var q2 = heads > 2 ? q0 + (2 * dim) : q0;
-            var q3 = heads > 3 ? q0 + (3 * dim) : q0;
-            for (var p = 0; p < count; p++)
+            for (var p0 = 0; p0 < count; p0 += BlockRows)
             {
-                var row = keys + ((long)p * stride);
-                var acc0 = Vector256<float>.Zero;
-                var acc1 = Vector256<float>.Zero;
-                var acc2 = Vector256<float>.Zero;
-                var acc3 = Vector256<float>.Zero;
-                var i = 0;
-                for (; i < vectorDim; i += 8)
+                var rows = Math.Min(BlockRows, count - p0);
+                Widen(keys + ((long)p0 * stride), stride, rows, dim, widened);
+                for (var g0 = 0; g0 < group; g0 += HeadsPerPass)
                 {
-                    var k = Avx2Ops.HalfToFloat(Sse2.LoadVector128(row + i));
-                    acc0 = Fma.MultiplyAdd(k, Avx.LoadVector256(q0 + i), acc0);
-                    acc1 = Fma.MultiplyAdd(k, Avx.LoadVector256(q1 + i), acc1);
-                    acc2 = Fma.MultiplyAdd(k, Avx.LoadVector256(q2 + i), acc2);
-                    acc3 = Fma.MultiplyAdd(k, Avx.LoadVector256(q3 + i), acc3);
-                }
+                    // A group that is not a multiple of four repeats its first head in the spare accumulators; those
+                    // sums are not stored.
+                    var heads = Math.Min(HeadsPerPass, group - g0);
+                    var q0 = queries + ((long)g0 * dim);
+                    var q1 = heads > 1 ? q0 + dim : q0;
+                    var q2 = heads > 2 ? q0 + (2 * dim) : q0;
+                    var q3 = heads > 3 ? q0 + (3 * dim) : q0;
+                    for (var p = 0; p < rows; p++)
+                    {
+                        var row = widened + ((long)p * dim);
+                        var acc0 = Vector256<float>.Zero;
+                        var acc1 = Vector256<float>.Zero;
+                        var acc2 = Vector256<float>.Zero;
+                        var acc3 = Vector256<float>.Zero;
+                        var i = 0;
+                        for (; i < vectorDim; i += 8)
+                        {
+                            var k = Avx.LoadVector256(row + i);
+                            acc0 = Fma.MultiplyAdd(k, Avx.LoadVector256(q0 + i), acc0);
+                            acc1 = Fma.MultiplyAdd(k, Avx.LoadVector256(q1 + i), acc1);
+                            acc2 = Fma.MultiplyAdd(k, Avx.LoadVector256(q2 + i), acc2);
+                            acc3 = Fma.MultiplyAdd(k, Avx.LoadVector256(q3 + i), acc3);
+                        }
 
-                float s0 = Avx2Ops.Sum(acc0), s1 = Avx2Ops.Sum(acc1), s2 = Avx2Ops.Sum(acc2), s3 = Avx2Ops.Sum(acc3);
-                for (; i < dim; i++)
-                {
-                    var k = Fp16.ToFloat(row[i]);
-                    s0 += k * q0[i];
-                    s1 += k * q1[i];
-                    s2 += k * q2[i];
-                    s3 += k * q3[i];
-                }
+                        float s0 = Avx2Ops.Sum(acc0), s1 = Avx2Ops.Sum(acc1), s2 = Avx2Ops.Sum(acc2), s3 = Avx2Ops.Sum(acc3);
+                        for (; i < dim; i++)
+                        {
+                            var k = row[i];
+                            s0 += k * q0[i];
+                            s1 += k * q1[i];
+                            s2 += k * q2[i];
+                            s3 += k * q3[i];
+                        }
 
-                var at = scores + ((long)g0 * count) + p;
-                at[0] = s0 * scale;
-                if (heads > 1)
-                {
-                    at[count] = s1 * scale;
-                }
+                        var at = scores + ((long)g0 * count) + p0 + p;
+                        at[0] = s0 * scale;
+                        if (heads > 1)
+                        {
+                            at[count] = s1 * scale;
+                        }
 
-                if (heads > 2)
-                {
-                    at[2L * count] = s2 * scale;
-                }
+                        if (heads > 2)
+                        {
+                            at[2L * count] = s2 * scale;
+                        }
 
-                if (heads > 3)
-                {
-                    at[3L * count] = s3 * scale;
+                        if (heads > 3)
+                        {
+                            at[3L * count] = s3 * scale;
+                        }
+                    }
                 }
             }
         }
     }
 
+    // As for the scores, rows are widened once per block. Each pass of four heads then keeps 16 output floats per head
+    // in registers across the block's rows (8 accumulators, two row loads and four weight broadcasts per row), adding
+    // in the same order, row by row, as one head at a time would.
     private static unsafe void AccumulateAvx2(ushort* values, int stride, int count, float* weights, int group, int dim, float* outputs)
     {
-        var vectorDim = dim & ~7;
         var spare = stackalloc float[dim];   // the spare heads of a partial pass add into this
-        for (var g0 = 0; g0 < group; g0 += HeadsPerPass)
+        fixed (float* widened = WidenedBuffer(dim))
         {
-            var heads = Math.Min(HeadsPerPass, group - g0);
-            var o0 = outputs + ((long)g0 * dim);
-            var o1 = heads > 1 ? o0 + dim : spare;
-            var o2 = heads > 2 ? o0 + (2 * dim) : spare;
-            var o3 = heads > 3 ? o0 + (3 * dim) : spare;
-            var w0 = weights + ((long)g0 * count);
-            for (var p = 0; p < count; p++)
+            for (var p0 = 0; p0 < count; p0 += BlockRows)
             {
-                var row = values + ((long)p * stride);
-                var a0 = w0[p];
-                var a1 = heads > 1 ? w0[count + p] : 0f;
-                var a2 = heads > 2 ? w0[(2L * count) + p] : 0f;
-                var a3 = heads > 3 ? w0[(3L * count) + p] : 0f;
-                var b0 = Vector256.Create(a0);
-                var b1 = Vector256.Create(a1);
-                var b2 = Vector256.Create(a2);
-                var b3 = Vector256.Create(a3);
-                var i = 0;
-                for (; i < vectorDim; i += 8)
+                var rows = Math.Min(BlockRows, count - p0);
+                Widen(values + ((long)p0 * stride), stride, rows, dim, widened);
+                for (var g0 = 0; g0 < group; g0 += HeadsPerPass)
                 {
-                    var v = Avx2Ops.HalfToFloat(Sse2.LoadVector128(row + i));
-                    Avx.Store(o0 + i, Fma.MultiplyAdd(v, b0, Avx.LoadVector256(o0 + i)));
-                    Avx.Store(o1 + i, Fma.MultiplyAdd(v, b1, Avx.LoadVector256(o1 + i)));
-                    Avx.Store(o2 + i, Fma.MultiplyAdd(v, b2, Avx.LoadVector256(o2 + i)));
-                    Avx.Store(o3 + i, Fma.MultiplyAdd(v, b3, Avx.LoadVector256(o3 + i)));
+                    var heads = Math.Min(HeadsPerPass, group - g0);
+                    var o0 = outputs + ((long)g0 * dim);
+                    var o1 = heads > 1 ? o0 + dim : spare;
+                    var o2 = heads > 2 ? o0 + (2 * dim) : spare;
+                    var o3 = heads > 3 ? o0 + (3 * dim) : spare;
+                    var w0 = weights + ((long)g0 * count) + p0;
+                    var w1 = heads > 1 ? w0 + count : w0;
+                    var w2 = heads > 2 ? w0 + (2L * count) : w0;
+                    var w3 = heads > 3 ? w0 + (3L * count) : w0;
+                    AccumulatePass(widened, rows, dim, w0, w1, w2, w3, o0, o1, o2, o3);
                 }
+            }
+        }
+    }
 
-                for (; i < dim; i++)
-                {
-                    var v = Fp16.ToFloat(row[i]);
-                    o0[i] += a0 * v;
-                    o1[i] += a1 * v;
-                    o2[i] += a2 * v;
-                    o3[i] += a3 * v;
-                }
+    private static unsafe void AccumulatePass(float* widened, int rows, int dim, float* w0, float* w1, float* w2, float* w3, float* o0, float* o1, float* o2, float* o3)
+    {
+        var i = 0;
+        for (; i + 16 <= dim; i += 16)
+        {
+            var a0 = Avx.LoadVector256(o0 + i);
+            var b0 = Avx.LoadVector256(o0 + i + 8);
+            var a1 = Avx.LoadVector256(o1 + i);
+            var b1 = Avx.LoadVector256(o1 + i + 8);
+            var a2 = Avx.LoadVector256(o2 + i);
+            var b2 = Avx.LoadVector256(o2 + i + 8);
+            var a3 = Avx.LoadVector256(o3 + i);
+            var b3 = Avx.LoadVector256(o3 + i + 8);
+            var row = widened + i;
+            for (var p = 0; p < rows; p++, row += dim)
+            {
+                var v = Avx.LoadVector256(row);
+                var u = Avx.LoadVector256(row + 8);
+                var x = Vector256.Create(w0[p]);
+                a0 = Fma.MultiplyAdd(v, x, a0);
+                b0 = Fma.MultiplyAdd(u, x, b0);
+                x = Vector256.Create(w1[p]);
+                a1 = Fma.MultiplyAdd(v, x, a1);
+                b1 = Fma.MultiplyAdd(u, x, b1);
+                x = Vector256.Create(w2[p]);
+                a2 = Fma.MultiplyAdd(v, x, a2);
+                b2 = Fma.MultiplyAdd(u, x, b2);
+                x = Vector256.Create(w3[p]);
+                a3 = Fma.MultiplyAdd(v, x, a3);
+                b3 = Fma.MultiplyAdd(u, x, b3);
+            }
+
+            // A partial pass points its spare heads at one buffer (or, by weight, at head 0's): those stores are
+            // never read back as results, whatever order they land in.
+            Avx.Store(o3 + i, a3);
+            Avx.Store(o3 + i + 8, b3);
+            Avx.Store(o2 + i, a2);
+            Avx.Store(o2 + i + 8, b2);
+            Avx.Store(o1 + i, a1);
+            Avx.Store(o1 + i + 8, b1);
+            Avx.Store(o0 + i, a0);
+            Avx.Store(o0 + i + 8, b0);
+        }
+
+        for (; i + 8 <= dim; i += 8)
+        {
+            var a0 = Avx.LoadVector256(o0 + i);
+            var a1 = Avx.LoadVector256(o1 + i);
+            var a2 = Avx.LoadVector256(o2 + i);
+            var a3 = Avx.LoadVector256(o3 + i);
+            var row = widened + i;
+            for (var p = 0; p < rows; p++, row += dim)
+            {
+                var v = Avx.LoadVector256(row);
+                a0 = Fma.MultiplyAdd(v, Vector256.Create(w0[p]), a0);
+                a1 = Fma.MultiplyAdd(v, Vector256.Create(w1[p]), a1);
+                a2 = Fma.MultiplyAdd(v, Vector256.Create(w2[p]), a2);
+                a3 = Fma.MultiplyAdd(v, Vector256.Create(w3[p]), a3);
+            }
+
+            Avx.Store(o3 + i, a3);
+            Avx.Store(o2 + i, a2);
+            Avx.Store(o1 + i, a1);
+            Avx.Store(o0 + i, a0);
+        }
+
+        for (; i < dim; i++)
+        {
+            var row = widened + i;
+            for (var p = 0; p < rows; p++, row += dim)
+            {
+                var v = *row;
+                o0[i] += w0[p] * v;
+                o1[i] += w1[p] * v;
+                o2[i] += w2[p] * v;
+                o3[i] += w3[p] * v;
             }
         }
     }

@@ -30,6 +30,33 @@ public sealed class BatchingTests
         Assert.Equal(PromptA.Length, cache.Length(0));
     }
 
+    [Fact]
+    public void Two_prompts_one_after_the_other_in_one_batch_equal_each_alone()
+    {
+        // Attention takes runs of up to eight consecutive positions of one slot as one block (AttentionJob): here B's
+        // six tokens follow A's eleven (blocks of 8 and 3 for A, then 6 for B), and B's slot already holds a prefix.
+        const string name = "llama-spm-q8_0.gguf";
+        using var model = Model.Load(SharedData.ReferenceModel(name), new ModelOptions { Threads = 2 });
+        var vocab = model.Info.VocabSize;
+        var aloneA = new float[PromptA.Length * vocab];
+        var aloneB = new float[(PromptA.Length + PromptB.Length) * vocab];
+        model.Forward(Batch(PromptA, 0, 0), model.CreateCache(1, 32), aloneA);
+        var prefixed = model.CreateCache(1, 32);
+        model.Forward(Batch([.. PromptA, .. PromptB], 0, 0), prefixed, aloneB);
+
+        var cache = model.CreateCache(2, 32);
+        model.Forward(Batch(PromptA, 1, 0), cache, new float[PromptA.Length * vocab]);
+        var both = Batch(PromptA, 0, 0).Concat(Batch(PromptB, 1, PromptA.Length)).ToArray();
+        var logits = new float[both.Length * vocab];
+        model.Forward(both, cache, logits);
+        for (var row = 0; row < both.Length; row++)
+        {
+            var t = both[row];
+            var alone = t.Slot == 0 ? aloneA : aloneB;
+            AssertClose(logits.AsSpan(row * vocab, vocab), alone.AsSpan(t.Position * vocab, vocab), ReferenceCase.IsFloat(name), $"slot {t.Slot} position {t.Position}");
+        }
+    }
+
     [Theory]
     [InlineData("llama-spm-f32.gguf")]
     [InlineData("llama-spm-q4_0.gguf")]

@@ -10,6 +10,8 @@ public class GroupedAttentionTests
         { 72, 3, 9 },
         { 5, 1, 3 },
         { 64, 6, 1 },
+        { 64, 32, 70 },    // eight tokens' heads of one prompt block over more than two 32-row widening blocks
+        { 88, 13, 33 },    // an 8-wide and a 16-wide dimension chunk, a partial pass, one row past a block
     };
 
     [Theory]

@@ -224,7 +224,8 @@ public class WeightKernelTests
     {
         // Five or more activations take WeightMajorTile on AVX2 (Q4_0 up to eight: NibbleRowTile): 131 blocks are
         // two full 64-block segments and a short one (later segments add to the outputs), 19 rows are two 8-row
-        // panels and a short one, and 23 activations end in a short tile of 3. Super-blocks
+        // panels and a short one, and 23 activations end in a short tile of 3 (the VNNI form, WeightMajorTile.Vnni:
+        // from 8 activations, 16 = two full 8-tiles, 23 ends in a short tile of 7). Super-blocks
         // (SuperBlockWeightMajorTile, from 32 activations): 17 are two 8-super-block segments and one more.
         var kernel = WeightKernels.For(type);
         var rng = new Random(11 + (int)type);
@@ -232,7 +233,7 @@ public class WeightKernelTests
         const int rows = 22, r0 = 2, r1 = 21, outputStride = 25;
         var wStride = kernel.RowBytes(n) + 3;
         var weights = TestData.Weights(rng, type, n, rows, wStride);
-        foreach (var nAct in kernel.BlockSize == 256 ? new[] { 32, 35 } : new[] { 2, 3, 4, 16, 23 })
+        foreach (var nAct in kernel.BlockSize == 256 ? new[] { 32, 35 } : new[] { 2, 3, 4, 8, 9, 16, 23 })
         {
             var aStride = kernel.ActivationRowBytes(n) + 5;
             var acts = new byte[(nAct - 1) * aStride + kernel.ActivationRowBytes(n)];
@@ -241,11 +242,20 @@ public class WeightKernelTests
                 TestData.Activation(rng, kernel, n, out _).CopyTo(acts, i * aStride);
             }
 
-            foreach (var path in WeightKernels.AvailablePaths)
+            foreach (var (path, tiles) in PathsAndTiles())
             {
                 var output = Enumerable.Repeat(float.NaN, nAct * outputStride).ToArray();
-                kernel.MatMulWith(path, weights, wStride, r0, r1, acts, aStride, nAct, n, output, outputStride);
-                AssertMatchesScalarDots(kernel, weights, wStride, r0, r1, acts, aStride, nAct, n, output, outputStride, $"{type} {path} nAct={nAct}");
+                SignedTileProduct.Tiles = tiles;
+                try
+                {
+                    kernel.MatMulWith(path, weights, wStride, r0, r1, acts, aStride, nAct, n, output, outputStride);
+                }
+                finally
+                {
+                    SignedTileProduct.Tiles = SignedTileProduct.TileChoice.Auto;
+                }
+
+                AssertMatchesScalarDots(kernel, weights, wStride, r0, r1, acts, aStride, nAct, n, output, outputStride, $"{type} {path}/{tiles} nAct={nAct}");
             }
         }
     }

@@ -28,24 +28,32 @@ internal sealed unsafe class AttentionJob : ParallelJob
     private int _kvHeads;
     private int _headDim;
     private LayerAttention _settings;
+    private int[] _blockStart = [];
+    private int[] _blockLength = [];
+    private int _blocks;
+    private int _count;
+    private readonly NativeBuffer<float>[] _blockOutput;
 
     public AttentionJob(int threads)
     {
         _scores = new NativeBuffer<float>[threads];
         _query = new NativeBuffer<float>[threads];
         _halves = new NativeBuffer<Half>[threads];
+        _blockOutput = new NativeBuffer<float>[threads];
         for (var i = 0; i < threads; i++)
         {
             _scores[i] = new NativeBuffer<float>();
             _query[i] = new NativeBuffer<float>();
             _halves[i] = new NativeBuffer<Half>();
+            _blockOutput[i] = new NativeBuffer<float>();
         }
     }
 
-    public void Set(KvCache cache, BatchToken[] batch, int layer, float* q, float* output, int heads, int kvHeads, int headDim, LayerAttention settings)
+    public void Set(KvCache cache, BatchToken[] batch, int count, int layer, float* q, float* output, int heads, int kvHeads, int headDim, LayerAttention settings)
     {
         _cache = cache;
         _batch = batch;
+        _count = count;
         _layer = layer;
         _q = q;
         _output = output;
@@ -53,12 +61,127 @@ internal sealed unsafe class AttentionJob : ParallelJob
         _kvHeads = kvHeads;
         _headDim = headDim;
         _settings = settings;
+        FormBlocks();
     }
+
+    /// <summary>Items for <see cref="ParallelPool.Run"/>: one per block of tokens and KV head.</summary>
+    public int Items => _blocks * _kvHeads;
+
+    /// <summary>
+    /// Groups the batch into blocks of up to <see cref="BlockTokens"/> consecutive positions of one slot that all see
+    /// the slot's rows from position 0 without wrapping (full attention, or a window not yet filled): their queries are
+    /// scored against the same keys in one call, so each cached row is widened once per block instead of once per
+    /// token. Any other token (a wrapped or sliding window) is a block of its own.
+    /// </summary>
+    private void FormBlocks()
+    {
+        if (_blockStart.Length < _count)
+        {
+            _blockStart = new int[_count];
+            _blockLength = new int[_count];
+        }
+
+        var window = _cache.Window(_layer);
+        var capacity = _cache.Capacity(_layer);
+        _blocks = 0;
+        for (var t = 0; t < _count;)
+        {
+            var length = 1;
+            if (SeesFromZero(_batch[t].Position, window, capacity))
+            {
+                while (length < BlockTokens && t + length < _count
+                    && _batch[t + length].Slot == _batch[t].Slot
+                    && _batch[t + length].Position == _batch[t].Position + length
+                    && SeesFromZero(_batch[t + length].Position, window, capacity))
+                {
+                    length++;
+                }
+            }
+
+            _blockStart[_blocks] = t;
+            _blockLength[_blocks] = length;
+            _blocks++;
+            t += length;
+        }
+
+        static bool SeesFromZero(int position, int window, int capacity) => position < window && position < capacity;
+    }
+
+    /// <summary>Tokens per block: eight tokens' four query heads (llama-1b) are 32 queries per widened row, and their
+    /// scores over a 4096-token context take 0.5 MiB per thread.</summary>
+    private const int BlockTokens = 8;
 
     public override void Execute(int item, int thread)
     {
-        var t = item / _kvHeads;
+        var block = item / _kvHeads;
         var kvHead = item % _kvHeads;
+        if (_blockLength[block] > 1)
+        {
+            ExecuteBlock(_blockStart[block], _blockLength[block], kvHead, thread);
+        }
+        else
+        {
+            ExecuteToken(_blockStart[block], kvHead, thread);
+        }
+    }
+
+    /// <summary>Tokens t0 .. t0 + length - 1 (consecutive positions of one slot, all seeing rows 0..their position):
+    /// their queries are scored against rows 0..last position in one call; each token's softmax covers its own
+    /// positions and gives the later rows weight 0.</summary>
+    private void ExecuteBlock(int t0, int length, int kvHead, int thread)
+    {
+        var group = _heads / _kvHeads;
+        var firstHead = kvHead * group;
+        var hd = _headDim;
+        var queries = length * group;
+        var count = _batch[t0 + length - 1].Position + 1;
+        var halves = _halves[thread];
+
+        var q = new Span<float>(_query[thread].Ensure((long)queries * hd), queries * hd);
+        for (var i = 0; i < length; i++)
+        {
+            var src = new ReadOnlySpan<float>(_q + ((long)(t0 + i) * _heads * hd) + (firstHead * hd), group * hd);
+            var dst = q.Slice(i * group * hd, group * hd);
+            if (_settings.QueryScale != 1f)
+            {
+                TensorPrimitives.Multiply(src, _settings.QueryScale, dst);
+                src = dst;
+            }
+
+            RoundToHalf(src, dst, halves);
+        }
+
+        var scores = new Span<float>(_scores[thread].Ensure((long)queries * count), queries * count);
+        var keys = _cache.Keys(_layer, _batch[t0].Slot, kvHead);
+        GroupedAttention.Scores(new ReadOnlySpan<Half>(keys, count * hd), hd, count, q, queries, hd, _settings.ScoreScale, scores);
+        for (var i = 0; i < length; i++)
+        {
+            var own = _batch[t0 + i].Position + 1;
+            for (var g = 0; g < group; g++)
+            {
+                var row = scores.Slice(((i * group) + g) * count, count);
+                if (_settings.SoftCap > 0)
+                {
+                    SoftCap(row[..own], _settings.SoftCap);
+                }
+
+                Softmax(row[..own], [], halves);
+                row[own..].Clear();
+            }
+        }
+
+        var output = new Span<float>(_blockOutput[thread].Ensure((long)queries * hd), queries * hd);
+        output.Clear();
+        var values = _cache.Values(_layer, _batch[t0].Slot, kvHead);
+        GroupedAttention.Accumulate(new ReadOnlySpan<Half>(values, count * hd), hd, count, scores, queries, hd, output);
+        for (var i = 0; i < length; i++)
+        {
+            output.Slice(i * group * hd, group * hd).CopyTo(new Span<float>(_output + ((long)(t0 + i) * _heads * hd) + (firstHead * hd), group * hd));
+        }
+    }
+
+    private void ExecuteToken(int t, int kvHead, int thread)
+    {
         var group = _heads / _kvHeads;
         var firstHead = kvHead * group;
         var token = _batch[t];

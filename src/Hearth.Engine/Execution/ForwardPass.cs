@@ -173,8 +173,8 @@ internal sealed unsafe class ForwardPass
         var settings = _hp.QueryScale is float qs
             ? new LayerAttention(qs, 1f, _hp.AttentionSoftCap)
             : new LayerAttention(1f, 1f / MathF.Sqrt(_hp.HeadDimension), _hp.AttentionSoftCap);
-        _attention.Set(Cache, _batch, layer, Q, Att, _hp.HeadCount, _hp.KvHeadCount, _hp.HeadDimension, settings);
-        _pool.Run(_attention, Count * _hp.KvHeadCount);   // one item per token and KV head
+        _attention.Set(Cache, _batch, Count, layer, Q, Att, _hp.HeadCount, _hp.KvHeadCount, _hp.HeadDimension, settings);
+        _pool.Run(_attention, _attention.Items);   // one item per block of tokens and KV head
     }
 
     /// <summary>dst[t] += src[t].</summary>

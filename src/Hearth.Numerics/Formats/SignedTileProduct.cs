@@ -97,6 +97,10 @@ internal static partial class SignedTileProduct
         {
             NibbleRowTile.MatMul<T>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
         }
+        else if (nAct >= WeightMajorTile.MinVnniActivations && UseVnni)
+        {
+            WeightMajorTile.MatMulVnni<T>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
+        }
         else if (nAct >= WeightMajorTile.MinActivations && !UseVnni && !UseWideTiles)
         {
             WeightMajorTile.MatMul<T>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
@@ -577,7 +581,10 @@ internal static partial class SignedTileProduct
         where T : ISignedBlock32
     {
         var x = Avx.LoadVector256((sbyte*)quants);
-        var p = T.Offset == 0 ? Avx2Ops.DotUnsigned(q.Magnitude, Avx2.Sign(x, q.Signs)) : Avx2Ops.DotUnsigned(q.Magnitude, x);
+        var signed = T.Offset == 0 ? Avx2.Sign(x, q.Signs) : x;
+        // vpdpbusd where the CPU has it (one instruction for vpmaddubsw + vpmaddwd; the same integers, as the
+        // magnitudes (<= 128) times |q_a| <= 127 never reach vpmaddubsw's int16 limit).
+        var p = AvxVnni.IsSupported ? AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, q.Magnitude, signed) : Avx2Ops.DotUnsigned(q.Magnitude, signed);
         return Fma.MultiplyAdd(Avx.ConvertToVector256Single(p), dw * Vector256.Create(*scale), acc);
     }
 

@@ -33,7 +33,7 @@ namespace Hearth.Numerics.Formats;
 /// 2 threads: Q4_0 74-79 -> 106 tokens/s, Q8_0 51-62 -> 66-74.
 /// </para>
 /// </summary>
-internal static class WeightMajorTile
+internal static partial class WeightMajorTile
 {
     /// <summary>Fewer activations than this keep the activation-major tile. In a kernel probe with the weights in L2
     /// this tile wins from 2 activations on (Q4_0, 2048 x 2048: 55 vs 51 GFLOP/s at 2, 86 vs 66 at 5, 155 vs 78-107
@@ -81,7 +81,7 @@ internal static class WeightMajorTile
                 for (var rg = r0; rg < r1; rg += Rows)
                 {
                     var rows = Math.Min(Rows, r1 - rg);
-                    DecodePanel<T>(w + (rg * wStride) + ((long)s0 * T.Bytes), wStride, rows, segment, panel);
+                    DecodePanel<T>(w + (rg * wStride) + ((long)s0 * T.Bytes), wStride, rows, segment, panel, biasSigned: false);
                     for (var i = 0; i < nAct; i += TileActivations)
                     {
                         // A short last tile repeats its last activation; those lanes are computed and not stored.
@@ -138,10 +138,12 @@ internal static class WeightMajorTile
     }
 
     /// <summary>Decodes <paramref name="rows"/> (1..8) weight rows' blocks into the panel layout; missing rows repeat
-    /// the last one (their lanes are never stored).</summary>
-    private static unsafe void DecodePanel<T>(byte* w, long wStride, int rows, int segment, byte* panel)
+    /// the last one (their lanes are never stored). With <paramref name="biasSigned"/>, signed formats' values are
+    /// stored plus 128 (<see cref="SignedBias"/>), so that every panel byte is unsigned (the VNNI tile).</summary>
+    private static unsafe void DecodePanel<T>(byte* w, long wStride, int rows, int segment, byte* panel, bool biasSigned)
         where T : ISignedBlock32
     {
+        var bias = biasSigned && T.Offset == 0 ? Vector256.Create(unchecked((int)0x80808080)) : Vector256<int>.Zero;
         ref var table = ref Fp16.TableStart;
         var last = rows - 1;
         var w0 = w;
@@ -164,14 +166,14 @@ internal static class WeightMajorTile
             }
 
             DwordTranspose.Eight(
-                Decode<T>(w0 + offset),
-                Decode<T>(w1 + offset),
-                Decode<T>(w2 + offset),
-                Decode<T>(w3 + offset),
-                Decode<T>(w4 + offset),
-                Decode<T>(w5 + offset),
-                Decode<T>(w6 + offset),
-                Decode<T>(w7 + offset),
+                Decode<T>(w0 + offset) ^ bias,
+                Decode<T>(w1 + offset) ^ bias,
+                Decode<T>(w2 + offset) ^ bias,
+                Decode<T>(w3 + offset) ^ bias,
+                Decode<T>(w4 + offset) ^ bias,
+                Decode<T>(w5 + offset) ^ bias,
+                Decode<T>(w6 + offset) ^ bias,
+                Decode<T>(w7 + offset) ^ bias,
                 panel);
             Avx.Store((float*)(panel + (Rows * 32)), Vector256.Create(
                 Fp16.Read(ref table, w0 + offset),

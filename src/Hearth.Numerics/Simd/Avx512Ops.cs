@@ -18,7 +18,7 @@ namespace Hearth.Numerics.Simd;
 /// </summary>
 internal static class Avx512Ops
 {
-    /// <summary>AVX-512 F and BW in hardware (and not disabled with DOTNET_EnableAVX512F=0).</summary>
+    /// <summary>AVX-512 F and BW in hardware (and not disabled with DOTNET_EnableAVX512=0; .NET 10 ignores the older DOTNET_EnableAVX512F).</summary>
     public static bool IsSupported => Avx512F.IsSupported && Avx512BW.IsSupported;
 
     /// <summary>True where the operations can run at all: natively, or emulated on AVX2 halves.</summary>

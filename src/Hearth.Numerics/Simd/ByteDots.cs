@@ -25,10 +25,10 @@ internal readonly struct PairDots : IByteDots
 }
 
 /// <summary>
-/// AVX-VNNI (VEX vpdpbusd: Alder Lake and later, Sapphire Rapids, Zen 5): one instruction per 32 products instead of
-/// three. It does not saturate where vpmaddubsw does, but the tiles' operands (|q_w| &lt;= 31 unsigned or 128
-/// as magnitude, |q_a| &lt;= 127) never reach vpmaddubsw's int16 limit, so both give the same integers; without
-/// AVX-VNNI the same sums are computed with AVX2 so tests check this form's tile code on any AVX2 machine.
+/// AVX-VNNI (VEX vpdpbusd: Alder Lake and later, Sapphire Rapids, Zen 4 and 5): one instruction per 32 products
+/// instead of three, and it does not saturate where vpmaddubsw does (the VNNI weight-major tile relies on that: its
+/// unsigned bytes reach 255). Without AVX-VNNI the same integers are computed with AVX2 by widening each byte to 16
+/// bits first, so tests check every tile's VNNI form on any AVX2 machine.
 /// </summary>
 internal readonly struct VnniDots : IByteDots
 {
@@ -36,5 +36,16 @@ internal readonly struct VnniDots : IByteDots
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Add(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> s) =>
-        AvxVnni.IsSupported ? AvxVnni.MultiplyWideningAndAdd(acc, u, s) : acc + Avx2Ops.DotUnsigned(u, s);
+        AvxVnni.IsSupported ? AvxVnni.MultiplyWideningAndAdd(acc, u, s) : acc + Exact(u, s);
+
+    /// <summary>vpdpbusd's sums without saturation: even and odd bytes widened to int16 (u zero-, s sign-extended),
+    /// then two vpmaddwd.</summary>
+    private static Vector256<int> Exact(Vector256<byte> u, Vector256<sbyte> s)
+    {
+        var uEven = u.AsInt16() & Vector256.Create((short)0xFF);
+        var uOdd = Avx2.ShiftRightLogical(u.AsInt16(), 8);
+        var sEven = Avx2.ShiftRightArithmetic(Avx2.ShiftLeftLogical(s.AsInt16(), 8), 8);
+        var sOdd = Avx2.ShiftRightArithmetic(s.AsInt16(), 8);
+        return Avx2.MultiplyAddAdjacent(uEven, sEven) + Avx2.MultiplyAddAdjacent(uOdd, sOdd);
+    }
 }
