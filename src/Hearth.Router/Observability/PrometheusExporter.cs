@@ -47,6 +47,10 @@ internal sealed class PrometheusExporter : IDisposable
         {
             listener.RecordObservableInstruments();
             var text = new StringBuilder();
+            // One consistent copy first: OrderBy over the live dictionary sizes an array by Count and then CopyTo fails
+            // with ArgumentException when a request adds a new series in between (a /metrics scrape then failed).
+            var all = series.ToArray();
+            Array.Sort(all, (a, b) => string.CompareOrdinal(a.Key.Labels, b.Key.Labels));
             foreach (var instrument in instruments)
             {
                 var kind = instrument switch
@@ -58,7 +62,7 @@ internal sealed class PrometheusExporter : IDisposable
                 var name = instrument.Name + (kind == "counter" ? "_total" : instrument.Unit == "seconds" ? "_seconds" : string.Empty);
                 text.Append("# HELP ").Append(name).Append(' ').Append(instrument.Description).Append('\n');
                 text.Append("# TYPE ").Append(name).Append(' ').Append(kind).Append('\n');
-                foreach (var ((inst, labels), s) in series.OrderBy(p => p.Key.Labels, StringComparer.Ordinal))
+                foreach (var ((inst, labels), s) in all)
                 {
                     if (!ReferenceEquals(inst, instrument))
                     {

@@ -37,4 +37,39 @@ public sealed class PrometheusExporterTests
         Assert.Contains("t_latency_seconds_bucket{le=\"1\"} 3\n", text, StringComparison.Ordinal);
         Assert.Contains("t_latency_seconds_count 3\n", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Rendering_while_requests_add_new_series_never_fails()
+    {
+        // A scrape that raced a measurement creating a new series could throw: sorting the live dictionary sized an array
+        // by Count and then copied into it, and a series added in between made the copy fail with ArgumentException,
+        // which Hearth.Server maps to a 400. Here 20,000 new series arrive one by one while /metrics renders.
+        using var meter = new Meter("Hearth.Router.Tests.Exporter." + Guid.NewGuid().ToString("N"));
+        using var exporter = new PrometheusExporter(meter);
+        var requests = meter.CreateCounter<long>("t_requests");
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var writer = Task.Factory.StartNew(() =>
+        {
+            for (var i = 0; i < 20_000; i++)
+            {
+                requests.Add(1, new KeyValuePair<string, object?>("n", i));
+                if (i == 10)
+                {
+                    started.SetResult();
+                }
+
+                Thread.SpinWait(20);
+            }
+        }, TaskCreationOptions.LongRunning);
+        await started.Task;
+        var renders = 0;
+        while (!writer.IsCompleted || renders == 0)
+        {
+            Assert.StartsWith("# HELP t_requests_total", exporter.Render(), StringComparison.Ordinal);
+            renders++;
+        }
+
+        await writer;
+        Assert.Contains("t_requests_total{n=\"19999\"} 1\n", exporter.Render(), StringComparison.Ordinal);
+    }
 }
