@@ -14,7 +14,7 @@ internal static class LimitScripts
 {
     // A sliding window is a hash with one field per unix second plus two bookkeeping fields: 'sum' (the total of the
     // second fields) and 'low' (no second field is older). A check then costs one HMGET, not an HGETALL of sixty
-    // buckets summed in Lua: measured on Redis 7.0, EVALSHA went from 64 us to about 10 us per check with full windows.
+    // buckets summed in Lua: measured on Redis 7.0, EVALSHA went from 64 us to 21.5 us of Redis time per check with full windows (INFO commandstats).
     // Buckets leave the window one second at a time (HMGET + HDEL of just those seconds). A hash without 'sum' (empty,
     // or written by an earlier router) is summed once in full. Shared by both scripts, so the two stay in step.
     private const string Windows = """
