@@ -18,12 +18,13 @@ using Microsoft.Extensions.Logging;
 // are on: every request carries a real virtual key (high rpm/tpm) that the router's gate looks up by HMAC and whose
 // limiter counts it, in process or in Redis (--redis URL, or --redis-server to start a redis-server child).
 // Usage: dotnet run -c Release --project benchmarks/Hearth.RouterBench -- [--rate 1000] [--seconds 5] [--rounds 2]
-//        [--concurrency 32] [--redis redis://127.0.0.1:6379 | --redis-server] [--soak SECONDS]
+//        [--concurrency 32] [--redis redis://127.0.0.1:6379 | --redis-server] [--soak SECONDS] [--pacer sleep|spin]
 var rate = Arg("--rate", 1000);
 var seconds = Arg("--seconds", 5);
 var rounds = Arg("--rounds", 2);
 var concurrency = Arg("--concurrency", 32);
 var soakSeconds = Arg("--soak", 0);
+var pacer = StringArg("--pacer") == "spin" ? PacerKind.Spin : PacerKind.Sleep;
 var invariant = CultureInfo.InvariantCulture;
 await using var redisChild = args.Contains("--redis-server") ? await RedisChild.StartNewAsync() : null;
 var redisUrl = redisChild?.Url ?? StringArg("--redis");
@@ -133,36 +134,12 @@ async Task<double> One(Uri target, string path, bool stream = false)
     return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
 }
 
-// Open loop at a fixed rate: a request starts every 1/rate s whether or not earlier ones finished.
+// Open loop at a fixed rate: a request starts every 1/rate s whether or not earlier ones finished (see Pacer).
 async Task<List<double>> Paced(Uri target, string path)
 {
-    var latencies = new List<double>(rate * seconds);
-    var tasks = new List<Task<double>>(rate * seconds);
-    var clock = Stopwatch.StartNew();
-    for (var i = 0; i < rate * seconds; i++)
-    {
-        var due = TimeSpan.FromSeconds((double)i / rate);
-        while (clock.Elapsed < due)
-        {
-            if (due - clock.Elapsed > TimeSpan.FromMilliseconds(2))
-            {
-                await Task.Delay(1);
-            }
-            else
-            {
-                Thread.SpinWait(50);
-            }
-        }
-
-        tasks.Add(One(target, path));
-    }
-
-    foreach (var t in tasks)
-    {
-        latencies.Add(await t);
-    }
-
-    return latencies;
+    var tasks = new Task<double>[rate * seconds];
+    await Pacer.RunAsync(pacer, rate, tasks.Length, i => tasks[i] = One(target, path));
+    return [.. await Task.WhenAll(tasks)];
 }
 
 // Closed loop: `concurrency` clients back to back, for throughput.
@@ -200,7 +177,7 @@ if (soakSeconds > 0)
         await redisChild.StartAsync();
         Console.WriteLine("redis-server back (empty)");
     };
-    var soakCode = await new Soak(rate, soakSeconds, () => One(routerUrl, "/v1/chat/completions"), restart).RunAsync();
+    var soakCode = await new Soak(pacer, rate, soakSeconds, () => One(routerUrl, "/v1/chat/completions"), restart).RunAsync();
     Console.WriteLine($"limiter: {await Remaining()} requests left in the key's sliding minute");
     await Finish();
     return soakCode;
@@ -216,7 +193,7 @@ for (var r = 0; r < rounds; r++)
 
 direct.Sort();
 routed.Sort();
-Console.WriteLine($"open loop at {rate} rps, {rounds} x {seconds} s per path ({direct.Count} requests each)");
+Console.WriteLine($"open loop at {rate} rps ({pacer.ToString().ToLowerInvariant()} pacer), {rounds} x {seconds} s per path ({direct.Count} requests each)");
 Console.WriteLine("| path | p50 ms | p95 ms | p99 ms |");
 Console.WriteLine("| --- | ---: | ---: | ---: |");
 foreach (var (name, list) in new[] { ("direct", direct), ("router", routed) })

@@ -8,7 +8,7 @@ namespace Hearth.RouterBench;
 /// (after a full collection) and the working set sampled every 10 s, and an optional action half-way (a Redis
 /// restart). The generator keeps only counters and one interval's latencies, so its own memory stays flat.
 /// </summary>
-internal sealed class Soak(int rate, int seconds, Func<Task<double>> send, Func<Task>? halfway)
+internal sealed class Soak(PacerKind pacer, int rate, int seconds, Func<Task<double>> send, Func<Task>? halfway)
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
     private readonly Lock windowLock = new();
@@ -39,21 +39,8 @@ internal sealed class Soak(int rate, int seconds, Func<Task<double>> send, Func<
 
         Task? middle = null;
         var total = (long)rate * seconds;
-        for (long i = 0; i < total; i++)
+        await Pacer.RunAsync(pacer, rate, total, i =>
         {
-            var due = TimeSpan.FromSeconds((double)i / rate);
-            while (clock.Elapsed < due)
-            {
-                if (due - clock.Elapsed > TimeSpan.FromMilliseconds(2))
-                {
-                    await Task.Delay(1);
-                }
-                else
-                {
-                    Thread.SpinWait(50);
-                }
-            }
-
             if (halfway is not null && middle is null && i >= total / 2)
             {
                 middle = Task.Run(halfway);
@@ -61,7 +48,7 @@ internal sealed class Soak(int rate, int seconds, Func<Task<double>> send, Func<
 
             Interlocked.Increment(ref started);
             _ = Track();
-        }
+        });
 
         // Drain: whatever has not answered 30 s after the last send counts as lost.
         var drain = Stopwatch.StartNew();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Hearth.Router.Config;
 using Polly;
@@ -13,6 +14,7 @@ namespace Hearth.Router.Backends;
 internal sealed class Backend : IDisposable
 {
     private readonly SocketsHttpHandler handler;
+    private readonly ConcurrentDictionary<string, Uri> urls = new(StringComparer.Ordinal);
     private volatile IReadOnlyList<string> discovered = [];
 
     public Backend(BackendOptions options, RoutingOptions routing, TimeProvider time, Func<string, string?> environment)
@@ -101,7 +103,8 @@ internal sealed class Backend : IDisposable
         return true;
     }
 
-    public Uri Url(string path) => new(BaseUrl + path);
+    /// <summary>The absolute URL of a path on this backend, parsed once per path (a handful of routes) instead of per request.</summary>
+    public Uri Url(string path) => urls.GetOrAdd(path, static (p, baseUrl) => new Uri(baseUrl + p), BaseUrl);
 
     public void Dispose()
     {

@@ -17,6 +17,7 @@ internal sealed class PrometheusExporter : IDisposable
 
     private readonly MeterListener listener = new();
     private readonly ConcurrentDictionary<(Instrument Instrument, string Labels), Series> series = new();
+    private readonly ConcurrentDictionary<SeriesKey, Series> byTags = new();
     private readonly List<Instrument> instruments = [];
     private readonly Lock gate = new();
 
@@ -46,6 +47,10 @@ internal sealed class PrometheusExporter : IDisposable
         {
             listener.RecordObservableInstruments();
             var text = new StringBuilder();
+            // One consistent copy first: OrderBy over the live dictionary sizes an array by Count and then CopyTo fails
+            // with ArgumentException when a request adds a new series in between (a /metrics scrape then failed).
+            var all = series.ToArray();
+            Array.Sort(all, (a, b) => string.CompareOrdinal(a.Key.Labels, b.Key.Labels));
             foreach (var instrument in instruments)
             {
                 var kind = instrument switch
@@ -57,7 +62,7 @@ internal sealed class PrometheusExporter : IDisposable
                 var name = instrument.Name + (kind == "counter" ? "_total" : instrument.Unit == "seconds" ? "_seconds" : string.Empty);
                 text.Append("# HELP ").Append(name).Append(' ').Append(instrument.Description).Append('\n');
                 text.Append("# TYPE ").Append(name).Append(' ').Append(kind).Append('\n');
-                foreach (var ((inst, labels), s) in series.OrderBy(p => p.Key.Labels, StringComparer.Ordinal))
+                foreach (var ((inst, labels), s) in all)
                 {
                     if (!ReferenceEquals(inst, instrument))
                     {
@@ -76,6 +81,27 @@ internal sealed class PrometheusExporter : IDisposable
 
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
+        var replace = instrument is ObservableGauge<int> or ObservableGauge<double> or ObservableGauge<long>;
+        if (tags.Length <= SeriesKey.MaxTags)
+        {
+            // Every proxied request records four measurements: find their series by the tag values themselves, so the
+            // label text is built once per series rather than once per measurement.
+            var key = SeriesKey.From(instrument, tags);
+            if (!byTags.TryGetValue(key, out var known))
+            {
+                known = series.GetOrAdd((instrument, Labels(tags)), _ => new Series(Boundaries(instrument)));
+                byTags.TryAdd(key, known);
+            }
+
+            known.Add(replace, value);
+            return;
+        }
+
+        series.GetOrAdd((instrument, Labels(tags)), _ => new Series(Boundaries(instrument))).Add(replace, value);
+    }
+
+    private static string Labels(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
         var labels = new StringBuilder();
         foreach (var tag in tags)
         {
@@ -83,11 +109,9 @@ internal sealed class PrometheusExporter : IDisposable
                 .Append(Escape(Convert.ToString(tag.Value, CultureInfo.InvariantCulture) ?? string.Empty)).Append('"');
         }
 
-        var s = series.GetOrAdd((instrument, labels.ToString()), _ => new Series(Boundaries(instrument)));
-        s.Add(instrument is ObservableGauge<int> or ObservableGauge<double> or ObservableGauge<long>, value);
+        return labels.ToString();
     }
 
-    /// <summary>A histogram's bucket boundaries as its instrument advises; the latency buckets otherwise.</summary>
     private static IReadOnlyList<double> Boundaries(Instrument instrument) =>
         instrument is Histogram<double> { Advice.HistogramBucketBoundaries: { } advised } ? advised : RouterMetrics.LatencyBuckets;
 
@@ -148,5 +172,18 @@ internal sealed class PrometheusExporter : IDisposable
         }
 
         private static string Braces(string labels) => labels.Length == 0 ? string.Empty : "{" + labels + "}";
+    }
+
+    /// <summary>An instrument and up to four tags (names and values, in the order recorded), compared by value.</summary>
+    private readonly record struct SeriesKey(Instrument Instrument, int Count,
+        string? K0, object? V0, string? K1, object? V1, string? K2, object? V2, string? K3, object? V3)
+    {
+        public const int MaxTags = 4;
+
+        public static SeriesKey From(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> t) => new(instrument, t.Length,
+            t.Length > 0 ? t[0].Key : null, t.Length > 0 ? t[0].Value : null,
+            t.Length > 1 ? t[1].Key : null, t.Length > 1 ? t[1].Value : null,
+            t.Length > 2 ? t[2].Key : null, t.Length > 2 ? t[2].Value : null,
+            t.Length > 3 ? t[3].Key : null, t.Length > 3 ? t[3].Value : null);
     }
 }

@@ -337,10 +337,26 @@ internal sealed class ProxyHandler(
 
     private async Task AfterAsync(KeyIdentity? key, string? cacheKey, string backend, ResponsePump.Result result, HttpContext context)
     {
-        if (gate is not null && key is not null && result.Tokens is > 0)
+        // The usage write is started first and awaited after the answer is complete, so the client does not wait for
+        // it (with Redis, a round-trip). It is still exact for a client that sends its next request after this answer:
+        // in process it is done before the call returns; with Redis the EVALSHA is already queued on the one
+        // multiplexed connection, ahead of that next request's check, and Redis runs commands in arrival order.
+        var recording = gate is not null && key is not null && result.Tokens is > 0
+            ? gate.RecordUsageAsync(key, result.Tokens.Value, CancellationToken.None)
+            : ValueTask.CompletedTask;
+        if (result.Complete && !context.RequestAborted.IsCancellationRequested)
         {
-            await gate.RecordUsageAsync(key, result.Tokens.Value, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await context.Response.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The client went away as the answer ended; the usage still counts.
+            }
         }
+
+        await recording.ConfigureAwait(false);
 
         if (cache is not null && cacheKey is not null && result.Complete && context.Response.StatusCode == 200 && result.Captured is { } bytes)
         {

@@ -49,6 +49,13 @@ internal static class ResponsePump
 
         response.Headers["x-hearth-backend"] = backend.Name;
         var sse = (response.ContentType ?? string.Empty).StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
+        if (!translate && !sse && upstream.Content.Headers.ContentLength is { } length)
+        {
+            // Bytes pass through unchanged, so the upstream's length holds: the client gets one plain body (no chunked
+            // framing and no separate final chunk to wait for). A body cut short still aborts the connection below.
+            response.ContentLength = length;
+        }
+
         IAnswerTranslator? ollama = translation switch
         {
             Translation.OpenAIToOllama => OllamaResponse.Create(info.Model, time),

@@ -60,6 +60,45 @@ public sealed class RedisLimiterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Running_sums_in_redis_give_the_same_answers_as_the_in_memory_windows_over_a_random_walk()
+    {
+        // The Redis windows keep a running sum and drop one second at a time; the in-memory ones add up sixty buckets.
+        // Same key, same clock, same requests and tokens: every answer (allowed, remaining, retry-after) must match,
+        // across seconds, whole minutes and idle gaps longer than the window.
+        var key = fx.CreateKey(new KeySpec(Rpm: 40, Tpm: 900));
+        var clock = fx.DetachedClock(); // jumps of minutes; the fixture's clock would run the database watcher for each 250 ms
+        var memory = fx.MemoryGate(clock: clock);
+        var shared = fx.RedisGate(connection, out var limiter, clock);
+        var random = new Random(1234);
+        var refused = 0;
+        for (var step = 0; step < 600; step++)
+        {
+            var m = await memory.AdmitAsync(key, "chat", CancellationToken.None);
+            var r = await shared.AdmitAsync(key, "chat", CancellationToken.None);
+            refused += m.Outcome == GateOutcome.RateLimited ? 1 : 0;
+            Assert.Equal((m.Outcome, m.RemainingRequests, m.RemainingTokens, m.RetryAfter), (r.Outcome, r.RemainingRequests, r.RemainingTokens, r.RetryAfter));
+            if (m.Outcome == GateOutcome.Allowed && random.Next(3) > 0)
+            {
+                var tokens = random.Next(1, 60);
+                await memory.RecordUsageAsync(m.Key!, tokens, CancellationToken.None);
+                await shared.RecordUsageAsync(r.Key!, tokens, CancellationToken.None);
+            }
+
+            var gap = random.Next(100) switch
+            {
+                < 60 => TimeSpan.FromMilliseconds(random.Next(0, 400)),
+                < 97 => TimeSpan.FromMilliseconds(random.Next(400, 5_000)),
+                _ => TimeSpan.FromSeconds(random.Next(50, 130)),
+            };
+            clock.Advance(gap);
+        }
+
+        Assert.InRange(refused, 50, 550); // both limits were reached and left again, many times
+        Assert.False(limiter.UsingFallback);
+        Assert.Equal(0, limiter.Fallbacks);
+    }
+
+    [Fact]
     public async Task When_redis_dies_limits_fall_back_to_local_counters_and_return_to_redis_when_it_is_back()
     {
         var warm = fx.CreateKey(new KeySpec(Rpm: 1000));

@@ -35,13 +35,64 @@ public sealed class AccessThroughRouterTests
         return await router.Http.SendAsync(request);
     }
 
-    private static async Task<string> CreateKey(RunningRouter router, object spec)
+    private static async Task<string> CreateKey(RunningRouter router, object spec) => (await CreateKeyWithId(router, spec)).Key;
+
+    private static async Task<(string Key, string Id)> CreateKeyWithId(RunningRouter router, object spec)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/keys") { Content = JsonContent.Create(spec) };
         request.Headers.Authorization = new("Bearer", MasterKey);
         using var response = await router.Http.SendAsync(request);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["key"]!;
+        var created = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        return ((string)created["key"]!, (string)created["id"]!);
+    }
+
+    [Fact]
+    public async Task A_key_revoked_through_the_admin_api_is_refused_by_the_next_request_though_it_was_just_verified()
+    {
+        await using var upstream = await ScriptedUpstream.StartAsync();
+        await using var router = await RunningRouter.StartAsync(Config(upstream.Address));
+        var (doomed, doomedId) = await CreateKeyWithId(router, new { name = "doomed", rpm = 1000 });
+        var kept = await CreateKey(router, new { name = "kept", rpm = 1000 });
+        var directory = (Hearth.Router.Access.KeyDirectory)router.App.Services.GetService(typeof(Hearth.Router.Access.KeyDirectory))!;
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var ok = await Chat(router, doomed, $"before revoke {i}");
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+            using var other = await Chat(router, kept, $"other before {i}");
+            Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        }
+
+        Assert.Equal(2, directory.Current.VerifiedCount); // both tokens are remembered: later requests skip the HMAC
+
+        using (var revoke = new HttpRequestMessage(HttpMethod.Delete, "/admin/keys/" + doomedId))
+        {
+            revoke.Headers.Authorization = new("Bearer", MasterKey);
+            using var revoked = await router.Http.SendAsync(revoke);
+            Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
+        }
+
+        using (var refused = await Chat(router, doomed, "after revoke"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Contains("revoked", (string?)JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["error"]!["message"], StringComparison.Ordinal);
+        }
+
+        using (var still = await Chat(router, kept, "other after"))
+        {
+            Assert.Equal(HttpStatusCode.OK, still.StatusCode);
+        }
+
+        using (var forged = await Chat(router, doomed + "x", "a near miss"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        }
+
+        // A fresh generation: the two tokens seen since the revoke (the revoked one maps to its revoked record, which the
+        // gate refuses on every request); the near miss matched nothing and is not remembered.
+        Assert.Equal(2, directory.Current.VerifiedCount);
+        Assert.Equal(3 + 3 + 1, upstream.Requests.Count);
     }
 
     [Fact]

@@ -44,10 +44,10 @@ public sealed class RouterFixture : IDisposable
     /// <summary>A clock starting where <see cref="Time"/> is now, not driving the database watcher.</summary>
     public FakeTimeProvider DetachedClock() => new(Time.GetUtcNow());
 
-    internal RequestGate RedisGate(IConnectionMultiplexer redis, out RedisRateLimiter limiter)
+    internal RequestGate RedisGate(IConnectionMultiplexer redis, out RedisRateLimiter limiter, TimeProvider? clock = null)
     {
         limiter = new RedisRateLimiter(redis, NullLogger.Instance);
-        return new RequestGate(Keys, limiter, MasterKey, requireKeys: false, Time);
+        return new RequestGate(Keys, limiter, MasterKey, requireKeys: false, clock ?? Time);
     }
 
     public string CreateKey(KeySpec spec)
