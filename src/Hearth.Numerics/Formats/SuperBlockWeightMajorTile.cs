@@ -198,6 +198,12 @@ internal static class SuperBlockWeightMajorTile
         var scale = Avx.LoadAlignedVector256((short*)(panel + ScalesOffset + (32 * g)));
         var quants = panel + (128 * g);
         var qa = Q8Layout.Q8_KQs + (16 * g);
+        if (AvxVnni.IsSupported)
+        {
+            VnniGroup(quants, scale, a0 + qa, a1 + qa, a2 + qa, a3 + qa, ref s0, ref s1, ref s2, ref s3);
+            return;
+        }
+
         if (short.MaxValue / (2 * T.TileMaxQuant * MaxActivation) >= 4)
         {
             Pairs(quants, a0 + qa, a1 + qa, a2 + qa, a3 + qa, out var h0, out var h1, out var h2, out var h3);
@@ -219,6 +225,37 @@ internal static class SuperBlockWeightMajorTile
             s1 += Avx2.MultiplyAddAdjacent(h1, scale);
             s2 += Avx2.MultiplyAddAdjacent(h2, scale);
             s3 += Avx2.MultiplyAddAdjacent(h3, scale);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Group{T}"/> with vpdpbusd: each activation's 16 bytes meet the group's four panel vectors in four
+    /// instructions that sum straight into int32 (no 16-bit stage, so no overflow split for Q6_K), and the rows' group
+    /// scales multiply the sums with vpmulld. The integers equal the vpmaddubsw + vpmaddwd ones exactly: a group's sum
+    /// is at most 16 x 63 x 127 and its scaled sum 16 x 63 x 127 x 127, far inside int32.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void VnniGroup(byte* quants, Vector256<short> scale, byte* q0, byte* q1, byte* q2, byte* q3,
+        ref Vector256<int> s0, ref Vector256<int> s1, ref Vector256<int> s2, ref Vector256<int> s3)
+    {
+        // Lane r holds row r's scale in both int16 halves; the low half, sign-extended, is the int32 scale.
+        var scales = Avx2.ShiftRightArithmetic(Avx2.ShiftLeftLogical(scale.AsInt32(), 16), 16);
+        var v0 = Avx.LoadAlignedVector256(quants);
+        var v1 = Avx.LoadAlignedVector256(quants + 32);
+        var v2 = Avx.LoadAlignedVector256(quants + 64);
+        var v3 = Avx.LoadAlignedVector256(quants + 96);
+        s0 += Avx2.MultiplyLow(Quad(v0, v1, v2, v3, q0), scales);
+        s1 += Avx2.MultiplyLow(Quad(v0, v1, v2, v3, q1), scales);
+        s2 += Avx2.MultiplyLow(Quad(v0, v1, v2, v3, q2), scales);
+        s3 += Avx2.MultiplyLow(Quad(v0, v1, v2, v3, q3), scales);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static Vector256<int> Quad(Vector256<byte> v0, Vector256<byte> v1, Vector256<byte> v2, Vector256<byte> v3, byte* q)
+        {
+            var z = AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, v0, Avx2Ops.BroadcastDword(q));
+            z = AvxVnni.MultiplyWideningAndAdd(z, v1, Avx2Ops.BroadcastDword(q + 4));
+            z = AvxVnni.MultiplyWideningAndAdd(z, v2, Avx2Ops.BroadcastDword(q + 8));
+            return AvxVnni.MultiplyWideningAndAdd(z, v3, Avx2Ops.BroadcastDword(q + 12));
         }
     }
 
