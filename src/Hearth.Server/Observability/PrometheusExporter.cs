@@ -45,6 +45,9 @@ internal sealed class PrometheusExporter : IDisposable
         {
             listener.RecordObservableInstruments();
             var text = new StringBuilder();
+            // One consistent snapshot: sorting the live dictionary sizes an array by Count and then copies into it, and a
+            // request adding a series in between made that throw (ArgumentException, which the API maps to a 400).
+            var all = series.ToArray();
             foreach (var instrument in instruments)
             {
                 var kind = instrument switch
@@ -56,7 +59,7 @@ internal sealed class PrometheusExporter : IDisposable
                 var name = instrument.Name + (kind == "counter" ? "_total" : instrument.Unit == "seconds" ? "_seconds" : string.Empty);
                 text.Append("# HELP ").Append(name).Append(' ').Append(instrument.Description).Append('\n');
                 text.Append("# TYPE ").Append(name).Append(' ').Append(kind).Append('\n');
-                foreach (var ((inst, labels), s) in series.OrderBy(p => p.Key.Labels, StringComparer.Ordinal))
+                foreach (var ((inst, labels), s) in all.OrderBy(p => p.Key.Labels, StringComparer.Ordinal))
                 {
                     if (!ReferenceEquals(inst, instrument))
                     {
