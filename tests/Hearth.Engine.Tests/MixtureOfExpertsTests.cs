@@ -115,6 +115,28 @@ public sealed class MixtureOfExpertsTests
     }
 
     [Fact]
+    public void Decoding_one_token_at_a_time_gives_the_logits_of_the_whole_prompt_in_one_batch()
+    {
+        // A decode step multiplies every chosen expert with the one input row, quantized once; a batch gathers each
+        // expert's tokens. With f32 weights both are the same arithmetic, so the logits must agree.
+        using var model = Model.Load(SharedData.ReferenceModel("qwen3moe-bpe-f32.gguf"), new ModelOptions { Threads = 2 });
+        var c = ReferenceCase.Load("qwen3moe-bpe-f32.gguf")[0];
+        var v = model.Info.VocabSize;
+        var batch = TeacherForced(model, c);
+        var cache = model.CreateCache(1, c.Tokens.Length);
+        var step = new float[v];
+        for (var i = 0; i < c.Tokens.Length; i++)
+        {
+            model.Forward([new BatchToken(c.Tokens[i], i, 0, true)], cache, step);
+            var expected = batch.AsSpan(i * v, v);
+            for (var id = 0; id < v; id++)
+            {
+                Assert.True(Math.Abs(expected[id] - step[id]) <= 1e-4f, $"position {i} id {id}: {expected[id]} batched, {step[id]} one at a time");
+            }
+        }
+    }
+
+    [Fact]
     public void The_weight_normalization_and_scale_keys_are_read_with_the_references_defaults()
     {
         var dir = Directory.CreateTempSubdirectory("hearth-moe-").FullName;

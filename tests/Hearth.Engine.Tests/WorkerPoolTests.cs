@@ -44,6 +44,40 @@ public sealed class WorkerPoolTests
         }
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void No_item_runs_again_after_its_dispatch_returned(int threads)
+    {
+        // The caller returns once the items are done, without waiting for every worker to check in: a worker that
+        // wakes late must claim nothing, neither from the job it missed nor twice from the next one.
+        using var pool = new WorkerPool(threads);
+        var jobs = new List<CountingJob>();
+        for (var round = 0; round < 2000; round++)
+        {
+            var job = new CountingJob(1 + (round % 5));
+            pool.Run(job, job.Hits.Length);
+            Assert.All(job.Hits, h => Assert.Equal(1, h));
+            jobs.Add(job);
+        }
+
+        pool.Run(new CountingJob(threads * 8), threads * 8);
+        Assert.All(jobs, j => Assert.All(j.Hits, h => Assert.Equal(1, h)));
+    }
+
+    [Fact]
+    public void A_failure_is_reported_once_and_every_other_item_still_finishes_before_the_caller_returns()
+    {
+        using var pool = new WorkerPool(2);
+        for (var round = 0; round < 50; round++)
+        {
+            Assert.Throws<InvalidOperationException>(() => pool.Run(new FailingJob(), 8 + round));
+            var job = new CountingJob(16);
+            pool.Run(job, 16);
+            Assert.All(job.Hits, h => Assert.Equal(1, h));
+        }
+    }
+
     [Fact]
     public void A_failing_item_surfaces_on_the_caller_and_the_pool_keeps_working()
     {

@@ -8,6 +8,13 @@ namespace Hearth.Engine.Execution;
 /// an atomic counter (dynamic hand-out copes with cores shared with other processes). Between jobs
 /// workers spin for <see cref="DefaultSpin"/> (a forward pass dispatches a job every few microseconds,
 /// far cheaper than waking a sleeping thread), then sleep on a monitor until the next job.
+/// <para>
+/// A job is done when all its items are, not when every worker has looked at it: a worker the OS has not scheduled
+/// (another process on its core) takes no item and costs the caller nothing, where waiting for each worker to check
+/// in made every dispatch of a decode step wait out the other process's time slice. Items are claimed with one
+/// compare-and-swap on a word holding the dispatch's stamp, its item count and the next item, so a worker that wakes
+/// late with an old stamp claims nothing from a later job.
+/// </para>
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
@@ -19,12 +26,16 @@ internal sealed class WorkerPool : IDisposable
 
     private readonly long _spinTicks;
 
+    // The claim word: stamp (24 bits) | item count (20 bits) | next item (20 bits).
+    private const int ItemBits = 20;
+    private const long ItemMask = (1L << ItemBits) - 1;
+    private const int MaxItems = (int)ItemMask;
+
     private readonly Thread[] _workers;
     private readonly object _gate = new();
     private ParallelJob? _job;
-    private int _itemCount;
-    private int _nextItem;
-    private int _pending;
+    private long _claim;
+    private int _done;
     private long _generation;
     private int _sleepers;
     private volatile bool _disposed;
@@ -69,11 +80,16 @@ internal sealed class WorkerPool : IDisposable
             return;
         }
 
+        if (count > MaxItems)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"A dispatch has at most {MaxItems} items.");
+        }
+
         _job = job;
-        _itemCount = count;
-        _nextItem = 0;
         _failure = null;
-        _pending = _workers.Length;
+        Volatile.Write(ref _done, 0);
+        var stamp = (Stamp(Volatile.Read(ref _claim)) + 1) & ((1L << (64 - (2 * ItemBits))) - 1);
+        Volatile.Write(ref _claim, (stamp << (2 * ItemBits)) | ((long)count << ItemBits));
         Interlocked.Increment(ref _generation);   // full fence: publishes the fields above
         if (Volatile.Read(ref _sleepers) > 0)
         {
@@ -83,35 +99,69 @@ internal sealed class WorkerPool : IDisposable
             }
         }
 
-        Drain(0);
+        Drain(stamp, 0);
         var spin = default(SpinWait);
-        while (Volatile.Read(ref _pending) > 0)
+        while (Volatile.Read(ref _done) < count)
         {
             spin.SpinOnce(sleep1Threshold: -1);
         }
 
-        _job = null;
         if (_failure is { } failure)
         {
             ExceptionDispatchInfo.Capture(failure).Throw();
         }
     }
 
-    private void Drain(int thread)
+    private static long Stamp(long claim) => (long)((ulong)claim >> (2 * ItemBits));
+
+    /// <summary>Runs items of the dispatch stamped <paramref name="stamp"/> until none are left (or it is over).</summary>
+    private void Drain(long stamp, int thread)
     {
-        var job = _job!;
-        try
+        while (true)
         {
-            int item;
-            while ((item = Interlocked.Increment(ref _nextItem) - 1) < _itemCount)
+            var claim = Volatile.Read(ref _claim);
+            int next = (int)(claim & ItemMask), count = (int)((claim >> ItemBits) & ItemMask);
+            if (Stamp(claim) != stamp || next >= count)
             {
-                job.Execute(item, thread);
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref _claim, claim + 1, claim) != claim)
+            {
+                continue;
+            }
+
+            // Claimed: the dispatch cannot finish before this item does, so _job is still its job.
+            try
+            {
+                _job!.Execute(next, thread);
+                Interlocked.Increment(ref _done);
+            }
+            catch (Exception ex)
+            {
+                Interlocked.CompareExchange(ref _failure, ex, null);
+                Interlocked.Add(ref _done, 1 + Abandon(stamp));
+                return;
             }
         }
-        catch (Exception ex)
+    }
+
+    /// <summary>Stops handing out the dispatch's items; returns how many were left unclaimed (counted as done).</summary>
+    private int Abandon(long stamp)
+    {
+        while (true)
         {
-            Interlocked.CompareExchange(ref _failure, ex, null);
-            Volatile.Write(ref _nextItem, _itemCount);   // stop handing out work
+            var claim = Volatile.Read(ref _claim);
+            int next = (int)(claim & ItemMask), count = (int)((claim >> ItemBits) & ItemMask);
+            if (Stamp(claim) != stamp || next >= count)
+            {
+                return 0;
+            }
+
+            if (Interlocked.CompareExchange(ref _claim, (claim & ~ItemMask) | (uint)count, claim) == claim)
+            {
+                return count - next;
+            }
         }
     }
 
@@ -148,8 +198,7 @@ internal sealed class WorkerPool : IDisposable
             }
 
             seen = Volatile.Read(ref _generation);
-            Drain(index);
-            Interlocked.Decrement(ref _pending);
+            Drain(Stamp(Volatile.Read(ref _claim)), index);
         }
     }
 

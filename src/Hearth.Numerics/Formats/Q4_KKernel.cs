@@ -27,7 +27,15 @@ internal sealed class Q4_KKernel() : WeightKernel(GgmlType.Q4_K, ActivationForma
 
     internal override unsafe void MatMulCore(KernelPath path, byte* w, long wStride, int r0, int r1, byte* a, int aStride, int nAct, int n, float* output, int outputStride)
     {
-        if (path == KernelPath.Avx2 && Avx2Ops.IsSupported)
+        if (path == KernelPath.Avx2 && Avx2Ops.IsSupported && nAct == 1 && Avx512Ops.IsSupported)
+        {
+            // Generation: one activation row, the 512-bit row dot (bit-exact with the AVX2 one, fewer instructions).
+            for (var r = r0; r < r1; r++)
+            {
+                output[r] = Q4_KRowDot512.Dot(w + r * wStride, a, n);
+            }
+        }
+        else if (path == KernelPath.Avx2 && Avx2Ops.IsSupported)
         {
             SuperBlock.MatMulAvx2<Block>(w, wStride, r0, r1, a, aStride, nAct, n, output, outputStride);
         }
