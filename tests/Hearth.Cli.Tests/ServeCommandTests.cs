@@ -115,6 +115,39 @@ public sealed partial class ServeCommandTests
     }
 
     [Fact]
+    public async Task Api_key_env_names_the_variable_that_holds_the_key()
+    {
+        // How a packed image with `serve.api_key_env: MY_SECRET` passes its key (no shell to copy variables).
+        var start = Hearth("serve", "--model", SharedData.Model("llama-2-tiny-random.gguf"), "--port", "0", "--api-key-env", "MY_SECRET");
+        start.Environment["MY_SECRET"] = "s3cret";
+        using var process = Process.Start(start)!;
+        try
+        {
+            Match match;
+            do
+            {
+                var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60))
+                    ?? throw new InvalidOperationException("hearth serve exited: " + await process.StandardError.ReadToEndAsync());
+                match = ListeningLine().Match(line);
+            }
+            while (!match.Success);
+
+            using var http = new HttpClient { BaseAddress = new Uri(match.Groups[1].Value) };
+            using var refused = await http.GetAsync(new Uri("/v1/models", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/v1/models", UriKind.Relative));
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "s3cret");
+            using var allowed = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
     public async Task Serve_starts_on_a_free_loopback_port_and_lists_its_model()
     {
         using var process = Process.Start(Hearth("serve", "--model", SharedData.Model("llama-2-tiny-random.gguf"), "--port", "0"))!;

@@ -68,6 +68,20 @@ public sealed class ReproducibleBuildTests
     }
 
     [Fact]
+    public async Task A_named_api_key_variable_is_handed_to_serve()
+    {
+        using var dir = new TempDir();
+        var model = SharedData.Model("llama-2-tiny-random.gguf");
+        var yaml = TinySpec(model).Replace("serve: {port: 8080, parallel: 2}", "serve: {port: 8080, parallel: 2, api_key_env: MY_SECRET}", StringComparison.Ordinal);
+        var spec = Build.Packager.LoadSpec(dir.File("hearth.pack.yaml", yaml), out _);
+        var resolved = new Sources.ResolvedModel(spec.Models[0], model, new FileInfo(model).Length);
+        var set = await new Build.ModelImageBuilder().BuildAsync(spec, [resolved], await FakeRuntime.CreateAsync(), DateTimeOffset.UnixEpoch, CancellationToken.None);
+
+        var args = set.Images[0].ConfigJson()["config"]!["Entrypoint"]!.AsArray().Select(a => (string)a!).ToList();
+        Assert.Equal("MY_SECRET", args[args.IndexOf("--api-key-env") + 1]);
+    }
+
+    [Fact]
     public async Task A_models_parameters_are_packed_as_serving_defaults_that_hearth_serve_reads()
     {
         using var dir = new TempDir();

@@ -23,6 +23,11 @@ internal static class ServeCommand
         var queue = new Option<int>("--queue") { Description = "Requests that may wait for a slot per model before 503.", DefaultValueFactory = _ => 64 };
         var prefill = new Option<int>("--prefill-chunk") { Description = "Prompt tokens per step while others generate (bounds their pauses).", DefaultValueFactory = _ => 64 };
         var apiKey = new Option<string?>("--api-key") { Description = "Require 'Authorization: Bearer KEY' on API routes (or set HEARTH_API_KEY)." };
+        var apiKeyEnv = new Option<string>("--api-key-env")
+        {
+            Description = "Environment variable that holds the API key when --api-key is not given (a container passes its secret this way).",
+            DefaultValueFactory = _ => "HEARTH_API_KEY",
+        };
         var chatTemplate = new Option<string[]>("--chat-template")
         {
             Description = "Jinja chat template FILE used for every model instead of its own (e.g. one with a tool-calling format), or NAME=FILE for one model. Repeatable.",
@@ -37,7 +42,7 @@ internal static class ServeCommand
         var cors = new Option<string[]>("--cors-origin") { Description = "Allow this browser origin (CORS). Repeatable; off by default.", Arity = ArgumentArity.ZeroOrMore };
 
         var command = new Command("serve", "Serve models over OpenAI- and Ollama-compatible HTTP, with a web chat at /chat.");
-        foreach (var option in new Option[] { model, host, port, parallel, ctx, threads, keepAlive, maxModels, queue, prefill, apiKey, cors, chatTemplate, modelDefaults })
+        foreach (var option in new Option[] { model, host, port, parallel, ctx, threads, keepAlive, maxModels, queue, prefill, apiKey, apiKeyEnv, cors, chatTemplate, modelDefaults })
         {
             command.Options.Add(option);
         }
@@ -55,7 +60,7 @@ internal static class ServeCommand
                 MaxLoadedModels = parse.GetValue(maxModels),
                 QueueCapacity = parse.GetValue(queue),
                 PrefillChunk = parse.GetValue(prefill),
-                ApiKey = parse.GetValue(apiKey) ?? NullIfEmpty(Environment.GetEnvironmentVariable("HEARTH_API_KEY")),
+                ApiKey = parse.GetValue(apiKey) ?? NullIfEmpty(Environment.GetEnvironmentVariable(parse.GetValue(apiKeyEnv)!)),
             };
             foreach (var (name, file) in (parse.GetValue(chatTemplate) ?? []).Select(ChatTemplateArgument))
             {

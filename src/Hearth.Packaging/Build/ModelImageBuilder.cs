@@ -96,7 +96,7 @@ public sealed class ModelImageBuilder(LayerDigestCache? digestCache = null)
     private static JsonObject Parameters(ModelSpec model) => new(model.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal)
         .Select(p => KeyValuePair.Create(p.Key, p.Value is long l ? JsonValue.Create(l) : (JsonNode?)JsonValue.Create((double)p.Value))));
 
-    /// <summary>The serve command line of the image (no shell: the API key comes from HEARTH_API_KEY, which <c>hearth serve</c> reads itself).</summary>
+    /// <summary>The serve command line of the image (no shell: the API key comes from the spec's <c>api_key_env</c>, default HEARTH_API_KEY, which <c>hearth serve</c> reads itself).</summary>
     internal static JsonArray Entrypoint(PackSpec spec)
     {
         var args = new List<string> { "/app/hearth", "serve", "--host", "0.0.0.0", "--port", spec.Serve.Port.ToString(CultureInfo.InvariantCulture),
@@ -104,6 +104,12 @@ public sealed class ModelImageBuilder(LayerDigestCache? digestCache = null)
         if (spec.Serve.Context is { } c)
         {
             args.AddRange(["--ctx", c.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        if (spec.Serve.ApiKeyEnv is { } env && env != SpecParser.ApiKeyVariable)
+        {
+            // No shell in the image: serve reads the named variable itself.
+            args.AddRange(["--api-key-env", env]);
         }
 
         foreach (var model in spec.Models)

@@ -314,11 +314,6 @@ public static partial class SpecParser
         {
             r.Error("serve.api_key_env", map["api_key_env"], "must be an environment variable name");
         }
-        else if (env is not null && env != ApiKeyVariable)
-        {
-            // The image runs `hearth serve` without a shell, and serve reads only this variable.
-            r.Error("serve.api_key_env", map["api_key_env"], $"the image's `hearth serve` reads the API key from {ApiKeyVariable} only");
-        }
 
         return new ServeSpec(
             r.Int(map, "port", "serve", 1, 65535) ?? ServeSpec.Default.Port,
