@@ -26,6 +26,20 @@ public sealed partial class ServeCommandTests
         return start;
     }
 
+    /// <summary>Reads serve's output up to its "listening on URL" line (failing with its stderr if it exits first).</summary>
+    private static async Task<Uri> ListeningUrlAsync(Process process)
+    {
+        while (true)
+        {
+            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60))
+                ?? throw new InvalidOperationException("hearth serve exited: " + await process.StandardError.ReadToEndAsync());
+            if (ListeningLine().Match(line) is { Success: true } match)
+            {
+                return new Uri(match.Groups[1].Value);
+            }
+        }
+    }
+
     [Fact]
     public async Task A_chat_template_given_as_name_equals_file_applies_to_that_model()
     {
@@ -34,16 +48,7 @@ public sealed partial class ServeCommandTests
             "--chat-template", "llama-2-tiny-random=" + template))!;
         try
         {
-            Match match;
-            do
-            {
-                var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60))
-                    ?? throw new InvalidOperationException("hearth serve exited: " + await process.StandardError.ReadToEndAsync());
-                match = ListeningLine().Match(line);
-            }
-            while (!match.Success);
-
-            using var http = new HttpClient { BaseAddress = new Uri(match.Groups[1].Value) };
+            using var http = new HttpClient { BaseAddress = await ListeningUrlAsync(process) };
             using var show = await http.PostAsync(new Uri("/api/show", UriKind.Relative),
                 new StringContent("""{"model": "llama-2-tiny-random"}""", System.Text.Encoding.UTF8, "application/json"));
             Assert.Equal(HttpStatusCode.OK, show.StatusCode);
@@ -65,16 +70,7 @@ public sealed partial class ServeCommandTests
             "--model-defaults", "llama-2-tiny-random=" + file))!;
         try
         {
-            Match match;
-            do
-            {
-                var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60))
-                    ?? throw new InvalidOperationException("hearth serve exited: " + await process.StandardError.ReadToEndAsync());
-                match = ListeningLine().Match(line);
-            }
-            while (!match.Success);
-
-            using var http = new HttpClient { BaseAddress = new Uri(match.Groups[1].Value) };
+            using var http = new HttpClient { BaseAddress = await ListeningUrlAsync(process) };
             async Task<JsonNode> Chat(string extra)
             {
                 using var response = await http.PostAsync(new Uri("/v1/chat/completions", UriKind.Relative), new StringContent(
@@ -123,16 +119,7 @@ public sealed partial class ServeCommandTests
         using var process = Process.Start(start)!;
         try
         {
-            Match match;
-            do
-            {
-                var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60))
-                    ?? throw new InvalidOperationException("hearth serve exited: " + await process.StandardError.ReadToEndAsync());
-                match = ListeningLine().Match(line);
-            }
-            while (!match.Success);
-
-            using var http = new HttpClient { BaseAddress = new Uri(match.Groups[1].Value) };
+            using var http = new HttpClient { BaseAddress = await ListeningUrlAsync(process) };
             using var refused = await http.GetAsync(new Uri("/v1/models", UriKind.Relative));
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
             using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/v1/models", UriKind.Relative));
@@ -153,21 +140,7 @@ public sealed partial class ServeCommandTests
         using var process = Process.Start(Hearth("serve", "--model", SharedData.Model("llama-2-tiny-random.gguf"), "--port", "0"))!;
         try
         {
-            string? line;
-            Match match;
-            do
-            {
-                line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
-                if (line is null)
-                {
-                    Assert.Fail("hearth serve exited: " + await process.StandardError.ReadToEndAsync());
-                }
-
-                match = ListeningLine().Match(line!);
-            }
-            while (!match.Success);
-
-            using var http = new HttpClient { BaseAddress = new Uri(match.Groups[1].Value) };
+            using var http = new HttpClient { BaseAddress = await ListeningUrlAsync(process) };
             using var health = await http.GetAsync(new Uri("/health", UriKind.Relative));
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
             var models = JsonNode.Parse(await http.GetStringAsync(new Uri("/v1/models", UriKind.Relative)))!;
