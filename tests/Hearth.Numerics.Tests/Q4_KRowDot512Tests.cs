@@ -13,6 +13,14 @@ public sealed class Q4_KRowDot512Tests
     [Fact]
     public unsafe void Dot_is_bit_identical_to_the_avx2_dot_over_all_lengths()
     {
+        if (!Hearth.Numerics.Simd.Avx2Ops.IsSupported)
+        {
+            // CI's no-intrinsics run: neither dot can run there, and the kernel routes to this one only on its AVX2
+            // path, which that run does not offer.
+            Assert.DoesNotContain(KernelPath.Avx2, WeightKernels.AvailablePaths);
+            return;
+        }
+
         var kernel = WeightKernels.For(GgmlType.Q4_K);
         var rng = new Random(512);
         var checkedRows = 0;
@@ -38,6 +46,14 @@ public sealed class Q4_KRowDot512Tests
     [Fact]
     public unsafe void Dot_is_bit_identical_at_extreme_quants_and_zero_mins()
     {
+        if (!Hearth.Numerics.Simd.Avx2Ops.IsSupported)
+        {
+            // CI's no-intrinsics run: neither dot can run there, and the kernel routes to this one only on its AVX2
+            // path, which that run does not offer.
+            Assert.DoesNotContain(KernelPath.Avx2, WeightKernels.AvailablePaths);
+            return;
+        }
+
         var kernel = WeightKernels.For(GgmlType.Q4_K);
         const int n = 768;
         foreach (var fill in new byte[] { 0x00, 0x80, 0xFF, 0x7F, 0x88, 0x55 })
