@@ -23,6 +23,14 @@ public sealed class ReproducibleBuildTests
         labels: {"{"}org.opencontainers.image.licenses: MIT{"}"}
         """;
 
+    /// <summary>Builds the image set of a one-model spec in memory (the spec's model resolved to the local file).</summary>
+    private static async Task<ImageSet> BuildTinyAsync(TempDir dir, string model, string yaml)
+    {
+        var spec = Build.Packager.LoadSpec(dir.File("hearth.pack.yaml", yaml), out _);
+        var resolved = new Sources.ResolvedModel(spec.Models[0], model, new FileInfo(model).Length);
+        return await new Build.ModelImageBuilder().BuildAsync(spec, [resolved], await FakeRuntime.CreateAsync(), DateTimeOffset.UnixEpoch, CancellationToken.None);
+    }
+
     [Fact]
     public async Task Two_cli_builds_in_different_dirs_umasks_and_time_zones_give_the_same_index_digest()
     {
@@ -58,9 +66,7 @@ public sealed class ReproducibleBuildTests
         var model = SharedData.Model("llama-2-tiny-random.gguf");
         File.WriteAllText(Path.Combine(dir.Path, "chat.jinja"), "{% for m in messages %}{{ m.content }}{% endfor %}");
         var yaml = TinySpec(model).Replace("    license: MIT\n", "    license: MIT\n    template: ./chat.jinja\n", StringComparison.Ordinal);
-        var spec = Build.Packager.LoadSpec(dir.File("hearth.pack.yaml", yaml), out _);
-        var resolved = new Sources.ResolvedModel(spec.Models[0], model, new FileInfo(model).Length);
-        var set = await new Build.ModelImageBuilder().BuildAsync(spec, [resolved], await FakeRuntime.CreateAsync(), DateTimeOffset.UnixEpoch, CancellationToken.None);
+        var set = await BuildTinyAsync(dir, model, yaml);
 
         var entrypoint = set.Images[0].ConfigJson()["config"]!["Entrypoint"]!.ToJsonString();
         Assert.EndsWith(""","--model","/models/tiny.gguf","--chat-template","tiny=/etc/hearth/templates/tiny.jinja","--model-defaults","tiny=/etc/hearth/defaults/tiny.json"]""",
@@ -73,9 +79,7 @@ public sealed class ReproducibleBuildTests
         using var dir = new TempDir();
         var model = SharedData.Model("llama-2-tiny-random.gguf");
         var yaml = TinySpec(model).Replace("serve: {port: 8080, parallel: 2}", "serve: {port: 8080, parallel: 2, api_key_env: MY_SECRET}", StringComparison.Ordinal);
-        var spec = Build.Packager.LoadSpec(dir.File("hearth.pack.yaml", yaml), out _);
-        var resolved = new Sources.ResolvedModel(spec.Models[0], model, new FileInfo(model).Length);
-        var set = await new Build.ModelImageBuilder().BuildAsync(spec, [resolved], await FakeRuntime.CreateAsync(), DateTimeOffset.UnixEpoch, CancellationToken.None);
+        var set = await BuildTinyAsync(dir, model, yaml);
 
         var args = set.Images[0].ConfigJson()["config"]!["Entrypoint"]!.AsArray().Select(a => (string)a!).ToList();
         Assert.Equal("MY_SECRET", args[args.IndexOf("--api-key-env") + 1]);
@@ -87,9 +91,7 @@ public sealed class ReproducibleBuildTests
         using var dir = new TempDir();
         var model = SharedData.Model("llama-2-tiny-random.gguf");
         var yaml = TinySpec(model).Replace("parameters: {temperature: 0.7}", "parameters: {temperature: 0, top_k: 5, seed: 7, ctx: 256}", StringComparison.Ordinal);
-        var spec = Build.Packager.LoadSpec(dir.File("hearth.pack.yaml", yaml), out _);
-        var resolved = new Sources.ResolvedModel(spec.Models[0], model, new FileInfo(model).Length);
-        var set = await new Build.ModelImageBuilder().BuildAsync(spec, [resolved], await FakeRuntime.CreateAsync(), DateTimeOffset.UnixEpoch, CancellationToken.None);
+        var set = await BuildTinyAsync(dir, model, yaml);
 
         // No server-wide --ctx: the model's ctx travels with its other defaults.
         var args = set.Images[0].ConfigJson()["config"]!["Entrypoint"]!.AsArray().Select(a => (string)a!).ToList();
@@ -120,9 +122,7 @@ public sealed class ReproducibleBuildTests
     {
         using var dir = new TempDir();
         var model = SharedData.Model("llama-2-tiny-random.gguf");
-        var spec = Build.Packager.LoadSpec(dir.File("hearth.pack.yaml", TinySpec(model)), out _);
-        var resolved = new Sources.ResolvedModel(spec.Models[0], model, new FileInfo(model).Length);
-        var set = await new Build.ModelImageBuilder().BuildAsync(spec, [resolved], await FakeRuntime.CreateAsync(), DateTimeOffset.UnixEpoch, CancellationToken.None);
+        var set = await BuildTinyAsync(dir, model, TinySpec(model));
 
         Assert.Equal(2, set.Images.Count);
         var amd = set.Images[0];
